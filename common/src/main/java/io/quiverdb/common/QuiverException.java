@@ -1,0 +1,61 @@
+package io.quiverdb.common;
+
+/**
+ * A failure a client should see: carries the SQLSTATE and the ErrorResponse fields (message,
+ * detail, hint, and a 1-based character position into the statement text, or 0 when none).
+ */
+public class QuiverException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final SqlState state;
+  private final String detail;
+  private final String hint;
+  private final int position;
+
+  public QuiverException(SqlState state, String message, String detail, String hint, int position) {
+    super(message);
+    this.state = state;
+    this.detail = detail;
+    this.hint = hint;
+    this.position = position;
+  }
+
+  public QuiverException(SqlState state, String message) {
+    this(state, message, null, null, 0);
+  }
+
+  public QuiverException(SqlState state, String message, Throwable cause) {
+    this(state, message);
+    initCause(cause);
+  }
+
+  public SqlState state() {
+    return state;
+  }
+
+  public String detail() {
+    return detail;
+  }
+
+  public String hint() {
+    return hint;
+  }
+
+  /** 1-based character offset into the query text where the error was found; 0 when unknown. */
+  public int position() {
+    return position;
+  }
+
+  /** The same error pointing at {@code newPosition} (1-based). */
+  public QuiverException withPosition(int newPosition) {
+    QuiverException e = new QuiverException(state, getMessage(), detail, hint, newPosition);
+    e.initCause(getCause());
+    e.setStackTrace(getStackTrace());
+    return e;
+  }
+
+  /** Shorthand for the unsupported-feature error: SQLSTATE 0A000 naming the feature. */
+  public static QuiverException notSupported(String feature) {
+    return new QuiverException(SqlState.FEATURE_NOT_SUPPORTED, feature + " is not supported");
+  }
+}

@@ -1,0 +1,145 @@
+package io.quiverdb.common.types;
+
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
+
+/**
+ * pgvector's text form of {@code vector}: parsing with its checks and SQLSTATEs (22P02 malformed,
+ * 22000 NaN/Infinity or wrong dimension, 54000 too many dimensions) and printing elements as
+ * shortest round-trip float4 ({@code [1,0.5,1e-07]}).
+ */
+public final class Vectors {
+  private Vectors() {}
+
+  /** Parses {@code [x, y, …]}; {@code expectedDim} is the column's dimension, or -1 for any. */
+  public static float[] parse(String text, int expectedDim) {
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    int n = text.length();
+    int i = skipSpace(text, 0);
+    if (i >= n || text.charAt(i) != '[') {
+      throw malformed(text, "Vector contents must start with \"[\".");
+    }
+    i = skipSpace(text, i + 1);
+    float[] buf = new float[16];
+    int dim = 0;
+    if (i < n && text.charAt(i) == ']') {
+      throw new QuiverException(SqlState.DATA_EXCEPTION, "vector must have at least 1 dimension");
+    }
+    while (true) {
+      int start = i;
+      while (i < n && ",] \t\n\r\f\u000b".indexOf(text.charAt(i)) < 0) {
+        i++;
+      }
+      if (start == i) {
+        throw malformed(text, null);
+      }
+      float f = parseElement(text, start, i);
+      if (dim == buf.length) {
+        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+      }
+      buf[dim++] = f;
+      if (dim > PgType.VECTOR_MAX_DIM) {
+        throw new QuiverException(
+            SqlState.PROGRAM_LIMIT_EXCEEDED,
+            "vector cannot have more than " + PgType.VECTOR_MAX_DIM + " dimensions");
+      }
+      i = skipSpace(text, i);
+      if (i < n && text.charAt(i) == ',') {
+        i = skipSpace(text, i + 1);
+        continue;
+      }
+      if (i < n && text.charAt(i) == ']') {
+        i++;
+        break;
+      }
+      throw malformed(text, i >= n ? "Unexpected end of input." : null);
+    }
+    if (skipSpace(text, i) != n) {
+      throw malformed(text, "Junk after closing right brace.");
+    }
+    float[] v = java.util.Arrays.copyOf(buf, dim);
+    checkDim(expectedDim, dim);
+    return v;
+  }
+
+  /** pgvector's text output: {@code [1,2.5,-3e-05]}. */
+  public static String format(float[] v) {
+    StringBuilder sb = new StringBuilder(v.length * 8 + 2);
+    sb.append('[');
+    for (int i = 0; i < v.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(FloatFormat.formatFloat(v[i]));
+    }
+    return sb.append(']').toString();
+  }
+
+  /** Rejects a vector whose length differs from the column's dimension (22000, as pgvector). */
+  public static void checkDim(int expectedDim, int actualDim) {
+    if (expectedDim >= 0 && expectedDim != actualDim) {
+      throw new QuiverException(
+          SqlState.DATA_EXCEPTION, "expected " + expectedDim + " dimensions, not " + actualDim);
+    }
+  }
+
+  /** Rejects NaN and infinite elements (22000, as pgvector). */
+  public static void checkFinite(float[] v) {
+    for (float f : v) {
+      if (Float.isNaN(f)) {
+        throw new QuiverException(SqlState.DATA_EXCEPTION, "NaN not allowed in vector");
+      }
+      if (Float.isInfinite(f)) {
+        throw new QuiverException(SqlState.DATA_EXCEPTION, "infinite value not allowed in vector");
+      }
+    }
+  }
+
+  private static float parseElement(String text, int start, int end) {
+    String s = text.substring(start, end);
+    char last = s.charAt(s.length() - 1);
+    // Java accepts "1f", "0x1p3" and "Infinity"; pgvector (strtof) accepts "inf"/"nan" and rejects
+    // the suffixes. Reject what strtof would not read fully, then check finiteness.
+    if (last == 'f' || last == 'F' || last == 'd' || last == 'D' || s.indexOf('x') >= 0
+        || s.indexOf('X') >= 0) {
+      throw malformed(text, null);
+    }
+    String lower = s.toLowerCase(java.util.Locale.ROOT);
+    String unsigned = lower.startsWith("-") || lower.startsWith("+") ? lower.substring(1) : lower;
+    if (unsigned.equals("nan")) {
+      throw new QuiverException(SqlState.DATA_EXCEPTION, "NaN not allowed in vector");
+    }
+    if (unsigned.equals("inf") || unsigned.equals("infinity")) {
+      throw new QuiverException(SqlState.DATA_EXCEPTION, "infinite value not allowed in vector");
+    }
+    float f;
+    try {
+      f = Float.parseFloat(s);
+    } catch (NumberFormatException e) {
+      throw malformed(text, null);
+    }
+    if (Float.isInfinite(f)) {
+      throw new QuiverException(
+          SqlState.NUMERIC_VALUE_OUT_OF_RANGE, "\"" + s + "\" is out of range for type vector");
+    }
+    return f;
+  }
+
+  private static int skipSpace(String s, int i) {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static QuiverException malformed(String text, String detail) {
+    return new QuiverException(
+        SqlState.INVALID_TEXT_REPRESENTATION,
+        "invalid input syntax for type vector: \"" + text + "\"",
+        detail,
+        null,
+        0);
+  }
+}

@@ -1,0 +1,56 @@
+package io.quiverdb.wire.spi;
+
+import io.quiverdb.common.Notice;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client connection's view of the database, as the wire protocol needs it. All calls for one
+ * connection come from one thread at a time; only {@link #cancel()} may come from another.
+ * Methods report failures by throwing {@link io.quiverdb.common.QuiverException}; anything else
+ * thrown is a bug the wire reports as XX000 while keeping the connection.
+ */
+public interface Session extends AutoCloseable {
+  /** ParameterStatus values sent after AuthenticationOk (server_version, DateStyle, …). */
+  Map<String, String> parameterStatus();
+
+  /**
+   * Splits a simple Query message into its statements. Each is planned only when executed, so a
+   * later statement may use a table an earlier one created. An empty list means an empty query.
+   */
+  List<PreparedCommand> parseSimple(String sql);
+
+  /**
+   * A Parse message: the text holds at most one statement (42601 otherwise). {@code paramOids}
+   * are the declared parameter types, 0 where unspecified (then inferred from context).
+   */
+  PreparedCommand prepare(String sql, int[] paramOids);
+
+  /** Executes a prepared command with parameter values already decoded to engine values. */
+  Cursor execute(PreparedCommand command, Object[] parameters);
+
+  /** ReadyForQuery status: 'I' idle, 'T' in a transaction block, 'E' in a failed one. */
+  char transactionStatus();
+
+  /** Tells the session that a statement failed outside {@link #execute} (bad Bind, say). */
+  void statementFailed();
+
+  /** A Sync message: the end of an extended-protocol batch. */
+  void sync();
+
+  /** Notices raised since the last call, in order, to send before the next CommandComplete. */
+  List<Notice> drainNotices();
+
+  /** Settings whose reported value changed since the last call, for ParameterStatus messages. */
+  Map<String, String> drainParameterChanges();
+
+  /** How values are formatted as text for this session (extra_float_digits, TimeZone). */
+  FormatSettings formatSettings();
+
+  /** Asks the running statement to stop with 57014; called from another thread. */
+  void cancel();
+
+  /** The connection ended (Terminate or dropped): roll back whatever is open. Idempotent. */
+  @Override
+  void close();
+}
