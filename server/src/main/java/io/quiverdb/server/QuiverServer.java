@@ -1,0 +1,81 @@
+package io.quiverdb.server;
+
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.planner.Planner;
+import io.quiverdb.storage.StorageConfig;
+import io.quiverdb.storage.Store;
+import io.quiverdb.wire.PgServer;
+import io.quiverdb.wire.WireConfig;
+import java.util.logging.Logger;
+
+/**
+ * A running QuiverDB: the store, the planner and the wire frontend, composed. Used by {@link Main}
+ * and by the end-to-end tests, which start it on an ephemeral port with a temporary data directory.
+ *
+ * <p>Close order (reverse of start): the wire frontend first, so that no session runs a statement
+ * any more, then the store.
+ */
+public final class QuiverServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(QuiverServer.class.getName());
+
+  private final ServerConfig config;
+  private final PlanCache planCache = new PlanCache(2048);
+  private Store store;
+  private Planner planner;
+  private PgServer wire;
+
+  public QuiverServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** Opens the data directory, warms the planner up and starts listening. */
+  public QuiverServer start() {
+    store = Store.open(config.dataDir(), StorageConfig.DEFAULT);
+    try {
+      planner = new Planner(store);
+      planner.warmUp();
+      wire = new PgServer(new WireConfig(config.host(), config.port(), config.workerThreads()),
+          startup -> new ServerSession(this, startup));
+      wire.start();
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+    LOG.info(() -> "listening on " + config.host() + ":" + wire.port() + ", data in "
+        + config.dataDir().toAbsolutePath().normalize());
+    return this;
+  }
+
+  /** The port clients connect to (the real one when the configuration asked for port 0). */
+  public int port() {
+    if (wire == null) {
+      throw new QuiverException(io.quiverdb.common.SqlState.INTERNAL_ERROR, "server not started");
+    }
+    return wire.port();
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  Planner planner() {
+    return planner;
+  }
+
+  PlanCache planCache() {
+    return planCache;
+  }
+
+  /** Stops listening, ends every session and closes the store. Idempotent. */
+  @Override
+  public void close() {
+    if (wire != null) {
+      wire.close();
+      wire = null;
+    }
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+}
