@@ -1,0 +1,27 @@
+package io.quiverdb.bench;
+
+import java.util.Arrays;
+
+/**
+ * {@code quiver bench <tool> [options]}: benchmark tools that measure a PostgreSQL-protocol server
+ * over the wire, as a user's client would.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      System.out.println("usage: quiver bench exact-knn [--url JDBC_URL] [--user U] [--rows N]"
+          + " [--dim D] [--k K] [--queries Q] [--seed S]");
+      return;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "exact-knn" -> ExactKnnBench.run(Options.parse(rest));
+      default -> {
+        System.err.println("quiver bench: unknown tool '" + args[0] + "'");
+        System.exit(2);
+      }
+    }
+  }
+}
