@@ -1,0 +1,296 @@
+package io.quiverdb.storage.rocks;
+
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The one RocksDB database of a data directory: owns every native handle (options, cache, column
+ * families, the DB, write options) and the snapshots and cursors opened on it, and offers
+ * byte-level reads and atomic batch writes without exposing RocksDB types.
+ *
+ * <p>Close order (reverse of creation): open cursors, then snapshots, then a WAL sync, then the
+ * column family handles, then the DB, then write options, column family options, DB options, the
+ * bloom filter and the block cache. Callers must stop issuing operations before {@link #close};
+ * the store guarantees that.
+ */
+public final class RocksKv implements AutoCloseable {
+  private static final long BLOCK_CACHE_BYTES = 96L << 20;
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path path;
+  private final LRUCache blockCache;
+  private final BloomFilter bloomFilter;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions;
+  private final WriteOptions syncWrite;
+  private final WriteOptions asyncWrite;
+  private final RocksDB db;
+  private final ColumnFamilyHandle[] handles;
+  private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+  private boolean closed;
+
+  private RocksKv(
+      Path path,
+      LRUCache blockCache,
+      BloomFilter bloomFilter,
+      DBOptions dbOptions,
+      List<ColumnFamilyOptions> cfOptions,
+      WriteOptions syncWrite,
+      WriteOptions asyncWrite,
+      RocksDB db,
+      ColumnFamilyHandle[] handles) {
+    this.path = path;
+    this.blockCache = blockCache;
+    this.bloomFilter = bloomFilter;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.syncWrite = syncWrite;
+    this.asyncWrite = asyncWrite;
+    this.db = db;
+    this.handles = handles;
+  }
+
+  /** Opens (creating if missing) the database in {@code dir}; fails if another opener holds it. */
+  public static RocksKv open(Path dir) {
+    List<AutoCloseable> created = new ArrayList<>();
+    try {
+      LRUCache cache = track(created, new LRUCache(BLOCK_CACHE_BYTES));
+      BloomFilter bloom = track(created, new BloomFilter(10));
+      DBOptions dbOpts =
+          track(
+              created,
+              new DBOptions()
+                  .setCreateIfMissing(true)
+                  .setCreateMissingColumnFamilies(true)
+                  .setMaxBackgroundJobs(4)
+                  .setBytesPerSync(1L << 20)
+                  .setKeepLogFileNum(5));
+      List<ColumnFamilyOptions> cfOpts = new ArrayList<>();
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      for (Family f : Family.values()) {
+        BlockBasedTableConfig table =
+            new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(bloom)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true);
+        ColumnFamilyOptions o =
+            track(
+                created,
+                new ColumnFamilyOptions()
+                    .setTableFormatConfig(table)
+                    .setCompressionType(
+                        f == Family.ROWS
+                            ? CompressionType.LZ4_COMPRESSION
+                            : CompressionType.NO_COMPRESSION));
+        cfOpts.add(o);
+        descriptors.add(new ColumnFamilyDescriptor(f.nameBytes(), o));
+      }
+      WriteOptions sync = track(created, new WriteOptions().setSync(true));
+      WriteOptions async = track(created, new WriteOptions().setSync(false));
+      List<ColumnFamilyHandle> handleList = new ArrayList<>();
+      RocksDB db = RocksDB.open(dbOpts, dir.toString(), descriptors, handleList);
+      return new RocksKv(
+          dir,
+          cache,
+          bloom,
+          dbOpts,
+          List.copyOf(cfOpts),
+          sync,
+          async,
+          db,
+          handleList.toArray(new ColumnFamilyHandle[0]));
+    } catch (RocksDBException | RuntimeException e) {
+      for (int i = created.size() - 1; i >= 0; i--) {
+        try {
+          created.get(i).close();
+        } catch (Exception ignored) {
+          // the open failure is what the caller needs to see
+        }
+      }
+      throw new QuiverException(
+          SqlState.IO_ERROR,
+          "could not open data directory \"" + dir + "\": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static <T extends AutoCloseable> T track(List<AutoCloseable> list, T resource) {
+    list.add(resource);
+    return resource;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** The latest value under {@code key}, or null. */
+  public byte[] get(Family family, byte[] key) {
+    try {
+      return db.get(handle(family), key);
+    } catch (RocksDBException e) {
+      throw new QuiverException(
+          SqlState.IO_ERROR, "could not read from " + family.cfName() + " in " + path, e);
+    }
+  }
+
+  /** A new snapshot of the current state; the caller closes it. */
+  public KvSnapshot snapshot() {
+    Snapshot s = db.getSnapshot();
+    KvSnapshot snap = new KvSnapshot(this, s);
+    open.add(snap);
+    return snap;
+  }
+
+  /** A cursor over {@code [lower, upper)} of {@code family}, at {@code snapshot} if not null. */
+  public KvCursor cursor(Family family, KvSnapshot snapshot, byte[] lower, byte[] upper) {
+    KvCursor c = new KvCursor(this, family, snapshot, lower, upper);
+    open.add(c);
+    return c;
+  }
+
+  /** The greatest key in {@code [lower, upper)} as of now, or null when the range is empty. */
+  public byte[] lastKey(Family family, byte[] lower, byte[] upper) {
+    try (Slice lo = new Slice(lower);
+        ReadOptions ro = new ReadOptions().setIterateLowerBound(lo);
+        RocksIterator it = db.newIterator(handle(family), ro)) {
+      it.seekForPrev(upper);
+      while (it.isValid()) {
+        byte[] k = it.key();
+        if (java.util.Arrays.compareUnsigned(k, upper) < 0) {
+          return k;
+        }
+        it.prev();
+      }
+      it.status();
+      return null;
+    } catch (RocksDBException e) {
+      throw new QuiverException(SqlState.IO_ERROR, "could not seek in " + path, e);
+    }
+  }
+
+  /** Number of keys in {@code [lower, upper)} as of now (a full scan of the range). */
+  public long countKeys(Family family, byte[] lower, byte[] upper) {
+    try (Slice lo = new Slice(lower);
+        Slice hi = new Slice(upper);
+        ReadOptions ro =
+            new ReadOptions()
+                .setIterateLowerBound(lo)
+                .setIterateUpperBound(hi)
+                .setFillCache(false);
+        RocksIterator it = db.newIterator(handle(family), ro)) {
+      long n = 0;
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+      it.status();
+      return n;
+    } catch (RocksDBException e) {
+      throw new QuiverException(SqlState.IO_ERROR, "could not count keys in " + path, e);
+    }
+  }
+
+  /** A new empty batch; use it in try-with-resources and pass it to {@link #write}. */
+  public KvBatch newBatch() {
+    return new KvBatch(this);
+  }
+
+  /**
+   * Applies {@code batch} atomically; with {@code sync} the WAL is fsynced before returning. A
+   * failure is an {@code IO_ERROR} whose outcome is in doubt.
+   */
+  public void write(KvBatch batch, boolean sync, String what) {
+    try {
+      db.write(sync ? syncWrite : asyncWrite, batch.live());
+    } catch (RocksDBException e) {
+      throw new QuiverException(
+          SqlState.IO_ERROR, "could not write " + what + " to " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Number of cursors and snapshots not yet closed. */
+  public int openNativeCount() {
+    return open.size();
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  ColumnFamilyHandle handle(Family family) {
+    return handles[family.ordinal()];
+  }
+
+  void forget(AutoCloseable resource) {
+    open.remove(resource);
+  }
+
+  void releaseSnapshot(KvSnapshot owner, Snapshot snapshot) {
+    db.releaseSnapshot(snapshot);
+    snapshot.close();
+    open.remove(owner);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<AutoCloseable> leftovers = new ArrayList<>(open);
+    for (AutoCloseable c : leftovers) {
+      if (c instanceof KvCursor) {
+        ((KvCursor) c).close();
+      }
+    }
+    for (AutoCloseable c : leftovers) {
+      if (c instanceof KvSnapshot) {
+        ((KvSnapshot) c).close();
+      }
+    }
+    try {
+      db.syncWal();
+    } catch (RocksDBException ignored) {
+      // closing anyway; commits written with sync are already durable
+    }
+    for (int i = handles.length - 1; i >= 0; i--) {
+      handles[i].close();
+    }
+    try {
+      db.closeE();
+    } catch (RocksDBException ignored) {
+      // RocksJava disposes the handle even when closing reports an error
+    }
+    asyncWrite.close();
+    syncWrite.close();
+    for (int i = cfOptions.size() - 1; i >= 0; i--) {
+      cfOptions.get(i).close();
+    }
+    dbOptions.close();
+    bloomFilter.close();
+    blockCache.close();
+  }
+}
