@@ -1,0 +1,123 @@
+package io.quiverdb.planner;
+
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
+import io.quiverdb.common.types.ColumnType;
+import io.quiverdb.common.types.PgType;
+import io.quiverdb.sql.ast.QualifiedName;
+import io.quiverdb.sql.ast.Statement;
+import io.quiverdb.sql.parser.ParsedStatement;
+import io.quiverdb.storage.Store;
+import io.quiverdb.storage.TableDef;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.calcite.runtime.CalciteContextException;
+
+/**
+ * Plans statements. DDL runs straight against the catalog and {@code INSERT … VALUES} straight
+ * against storage; queries, UPDATE and DELETE go through Calcite ({@link CalcitePlanner}) and run on
+ * our executor. Plans are immutable and shared; the server caches them.
+ */
+public final class Planner {
+  private static final Logger LOG = Logger.getLogger(Planner.class.getName());
+
+  static {
+    // Calcite reads these once, when its classes load: string literals are Unicode, not Latin-1.
+    System.setProperty("calcite.default.charset", "UTF-8");
+    System.setProperty("calcite.default.nationalcharset", "UTF-8");
+    System.setProperty("calcite.default.collation.name", "UTF-8$en_US");
+  }
+
+  private final Store store;
+  private final CalcitePlanner calcite;
+
+  public Planner(Store store) {
+    this.store = store;
+    this.calcite = new CalcitePlanner(store);
+  }
+
+  /**
+   * Plans one statement.
+   *
+   * @param declared the client's declared parameter types ($1 first); null or UNKNOWN entries
+   *     are inferred from context
+   * @throws QuiverException with PostgreSQL's SQLSTATE and, where known, the error position
+   */
+  public PreparedQuery prepare(ParsedStatement parsed, List<ColumnType> declared,
+      SessionContext session) {
+    Statement s = parsed.statement();
+    try {
+      if (s instanceof Statement.CreateTable || s instanceof Statement.DropTable) {
+        return new DdlPlan(store, s);
+      }
+      if (s instanceof Statement.Insert insert) {
+        return InsertPlan.prepare(store, insert, declared);
+      }
+      if (s instanceof Statement.QueryStatement || s instanceof Statement.Update
+          || s instanceof Statement.Delete) {
+        return calcite.prepare(s, declared);
+      }
+      if (s instanceof Statement.Explain explain) {
+        return explain(explain, declared, session);
+      }
+      throw QuiverException.notSupported(statementName(s)).withPosition(s.pos().errorPosition());
+    } catch (QuiverException e) {
+      throw e;
+    } catch (CalciteContextException e) {
+      throw io.quiverdb.planner.calcite.QuiverValidator.translate(e);
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      LOG.log(Level.WARNING, "planning failed: " + parsed.text(), e);
+      throw new QuiverException(SqlState.INTERNAL_ERROR,
+          "could not plan statement: " + e, e);
+    }
+  }
+
+  private PreparedQuery explain(Statement.Explain explain, List<ColumnType> declared,
+      SessionContext session) {
+    if (explain.analyze()) {
+      throw QuiverException.notSupported("EXPLAIN ANALYZE").withPosition(
+          explain.pos().errorPosition());
+    }
+    PreparedQuery inner = prepare(new ParsedStatement(explain.statement(), "", 0), declared,
+        session);
+    return new ExplainPlan(inner);
+  }
+
+  /** Runs one statement at start-up so the first client does not pay for class loading. */
+  public void warmUp() {
+    long start = System.nanoTime();
+    try {
+      calcite.warmUp();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "planner warm-up failed", e);
+    }
+    LOG.fine(() -> "planner warm-up took " + (System.nanoTime() - start) / 1_000_000 + " ms");
+  }
+
+  /** The schema a name refers to: only {@code public} exists yet. */
+  static String schemaOf(QualifiedName name) {
+    String schema = name.schema();
+    if (schema != null && !schema.equals("public")) {
+      throw new QuiverException(SqlState.INVALID_SCHEMA_NAME,
+          "schema \"" + schema + "\" does not exist").withPosition(name.pos().errorPosition());
+    }
+    return "public";
+  }
+
+  static TableDef resolveTable(Store store, QualifiedName name) {
+    return store.catalog().table(schemaOf(name), name.name()).orElseThrow(() ->
+        new QuiverException(SqlState.UNDEFINED_TABLE,
+            "relation \"" + name + "\" does not exist").withPosition(
+                name.pos().errorPosition()));
+  }
+
+  static String statementName(Statement s) {
+    return s.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2")
+        .toUpperCase(java.util.Locale.ROOT);
+  }
+
+  static ColumnType textIfUnknown(ColumnType t) {
+    return t == null || t.type() == PgType.UNKNOWN ? ColumnType.TEXT : t;
+  }
+}

@@ -1,0 +1,57 @@
+package io.quiverdb.planner;
+
+import io.quiverdb.common.types.ColumnType;
+import io.quiverdb.planner.exec.ExecContext;
+import io.quiverdb.planner.exec.ExecNode;
+import io.quiverdb.planner.exec.RowIterator;
+import io.quiverdb.storage.Store;
+import java.util.List;
+
+/** A query planned through Calcite: an operator tree run once per execution. */
+final class SelectPlan implements PreparedQuery {
+  private final Store store;
+  private final long catalogVersion;
+  private final ExecNode root;
+  private final List<ColumnType> parameterTypes;
+  private final List<ResultColumn> columns;
+
+  SelectPlan(Store store, long catalogVersion, ExecNode root, List<ColumnType> parameterTypes,
+      List<ResultColumn> columns) {
+    this.store = store;
+    this.catalogVersion = catalogVersion;
+    this.root = root;
+    this.parameterTypes = List.copyOf(parameterTypes);
+    this.columns = List.copyOf(columns);
+  }
+
+  ExecNode root() {
+    return root;
+  }
+
+  @Override
+  public List<ColumnType> parameterTypes() {
+    return parameterTypes;
+  }
+
+  @Override
+  public List<ResultColumn> columns() {
+    return columns;
+  }
+
+  @Override
+  public QueryResult execute(Object[] parameters, SessionContext session) {
+    ExecContext ctx = new ExecContext(store, parameters, session);
+    try {
+      RowIterator rows = root.open(ctx);
+      return Results.rows(ctx, rows);
+    } catch (RuntimeException | Error e) {
+      ctx.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean isValid() {
+    return store.catalog().version() == catalogVersion;
+  }
+}

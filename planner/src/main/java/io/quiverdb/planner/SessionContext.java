@@ -1,0 +1,25 @@
+package io.quiverdb.planner;
+
+import io.quiverdb.common.Notice;
+import java.time.ZoneId;
+
+/** What the planner and executor may ask of the session running a statement. */
+public interface SessionContext {
+  /** The role the session authenticated as. */
+  String user();
+
+  /** The database named at startup. */
+  String database();
+
+  /** The session's TimeZone setting. */
+  ZoneId timeZone();
+
+  /** The current value of a session setting as text, or null when there is no such setting. */
+  String setting(String name);
+
+  /** Queues a notice for the client (sent before the statement's CommandComplete). */
+  void notice(Notice notice);
+
+  /** True once the client asked to cancel the running statement. */
+  boolean isCancelled();
+}

@@ -1,0 +1,133 @@
+package io.quiverdb.planner.exec;
+
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.planner.calcite.QuiverSchema;
+import io.quiverdb.planner.calcite.TypeMapping;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.logical.LogicalAggregate;
+import org.apache.calcite.rel.logical.LogicalFilter;
+import org.apache.calcite.rel.logical.LogicalProject;
+import org.apache.calcite.rel.logical.LogicalSort;
+import org.apache.calcite.rel.logical.LogicalUnion;
+import org.apache.calcite.rel.logical.LogicalValues;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlKind;
+
+/**
+ * Turns an optimized Calcite plan into our operators, compiling every expression once. A plan
+ * shape we have no operator for fails with 0A000 naming it.
+ */
+public final class ExecBuilder {
+  private final RexCompiler compiler;
+
+  public ExecBuilder(RexBuilder rexBuilder) {
+    this.compiler = new RexCompiler(rexBuilder);
+  }
+
+  public RexCompiler compiler() {
+    return compiler;
+  }
+
+  public ExecNode build(RelNode rel) {
+    if (rel instanceof TableScan scan) {
+      QuiverSchema.QuiverTable t = scan.getTable().unwrap(QuiverSchema.QuiverTable.class);
+      if (t == null) {
+        throw QuiverException.notSupported("scans of " + scan.getTable().getQualifiedName());
+      }
+      return new ScanNode(t.def());
+    }
+    if (rel instanceof LogicalFilter f) {
+      return new FilterNode(build(f.getInput()), compiler.compile(f.getCondition()),
+          f.getCondition().toString());
+    }
+    if (rel instanceof LogicalProject p) {
+      List<RexNode> projects = p.getProjects();
+      Eval[] exprs = new Eval[projects.size()];
+      for (int i = 0; i < exprs.length; i++) {
+        exprs[i] = compiler.compile(projects.get(i));
+      }
+      return new ProjectNode(build(p.getInput()), exprs, projects.toString());
+    }
+    if (rel instanceof LogicalSort s) {
+      List<SortNode.Key> keys = new ArrayList<>();
+      for (RelFieldCollation c : s.getCollation().getFieldCollations()) {
+        boolean desc = c.getDirection().isDescending();
+        boolean nullsFirst = switch (c.nullDirection) {
+          case FIRST -> true;
+          case LAST -> false;
+          default -> desc;
+        };
+        keys.add(new SortNode.Key(c.getFieldIndex(), desc, nullsFirst));
+      }
+      return new SortNode(build(s.getInput()), keys,
+          s.offset == null ? null : compiler.compile(s.offset),
+          s.fetch == null ? null : compiler.compile(s.fetch));
+    }
+    if (rel instanceof LogicalAggregate a) {
+      return aggregate(a);
+    }
+    if (rel instanceof LogicalValues v) {
+      List<Eval[]> rows = new ArrayList<>();
+      for (List<RexLiteral> tuple : v.getTuples()) {
+        Eval[] row = new Eval[tuple.size()];
+        for (int i = 0; i < row.length; i++) {
+          row[i] = compiler.compile(tuple.get(i));
+        }
+        rows.add(row);
+      }
+      return new ValuesNode(rows);
+    }
+    if (rel instanceof LogicalUnion u && u.all) {
+      List<ExecNode> inputs = new ArrayList<>();
+      u.getInputs().forEach(i -> inputs.add(build(i)));
+      return new UnionAllNode(inputs);
+    }
+    throw QuiverException.notSupported(describe(rel));
+  }
+
+  private static String describe(RelNode rel) {
+    String name = rel.getRelTypeName().replace("Logical", "");
+    return switch (name) {
+      case "Join", "Correlate" -> "joins";
+      case "Union", "Intersect", "Minus" -> name.toUpperCase(java.util.Locale.ROOT)
+          + " without ALL";
+      case "Window" -> "window functions";
+      default -> "plan operator " + name;
+    };
+  }
+
+  private ExecNode aggregate(LogicalAggregate a) {
+    if (a.getGroupType() != org.apache.calcite.rel.core.Aggregate.Group.SIMPLE) {
+      throw QuiverException.notSupported("GROUPING SETS, ROLLUP and CUBE");
+    }
+    int[] keys = a.getGroupSet().toArray();
+    List<AggregateNode.Call> calls = new ArrayList<>();
+    for (AggregateCall call : a.getAggCallList()) {
+      if (call.filterArg >= 0 || call.getArgList().size() > 1) {
+        throw QuiverException.notSupported("aggregate " + call);
+      }
+      SqlKind kind = call.getAggregation().getKind();
+      AggregateNode.Function fn = switch (kind) {
+        case COUNT -> AggregateNode.Function.COUNT;
+        case SUM -> AggregateNode.Function.SUM;
+        case SUM0 -> AggregateNode.Function.SUM0;
+        case AVG -> AggregateNode.Function.AVG;
+        case MIN -> AggregateNode.Function.MIN;
+        case MAX -> AggregateNode.Function.MAX;
+        default -> throw QuiverException.notSupported("aggregate function "
+            + call.getAggregation().getName().toLowerCase(java.util.Locale.ROOT));
+      };
+      int arg = call.getArgList().isEmpty() ? -1 : call.getArgList().get(0);
+      calls.add(new AggregateNode.Call(fn, arg, call.isDistinct(),
+          TypeMapping.engineType(call.getType())));
+    }
+    return new AggregateNode(build(a.getInput()), keys, calls);
+  }
+}

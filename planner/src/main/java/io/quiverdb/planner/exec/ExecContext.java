@@ -1,0 +1,88 @@
+package io.quiverdb.planner.exec;
+
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
+import io.quiverdb.planner.SessionContext;
+import io.quiverdb.storage.ReadView;
+import io.quiverdb.storage.Store;
+import java.time.ZoneId;
+
+/**
+ * One execution of a plan: the parameter values, the snapshot every scan reads, and the session
+ * (for cancellation, time zone and settings). Not shared between threads.
+ */
+public final class ExecContext implements AutoCloseable {
+  private final Store store;
+  private final Object[] parameters;
+  private final SessionContext session;
+  private final long startMicros;
+  private ReadView view;
+  private byte[] currentKey;
+  private int ticks;
+
+  public ExecContext(Store store, Object[] parameters, SessionContext session) {
+    this.store = store;
+    this.parameters = parameters == null ? new Object[0] : parameters;
+    this.session = session;
+    java.time.Instant now = java.time.Instant.now();
+    this.startMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+  }
+
+  public Object parameter(int index) {
+    if (index >= parameters.length) {
+      throw new QuiverException(SqlState.UNDEFINED_PARAMETER,
+          "there is no parameter $" + (index + 1));
+    }
+    return parameters[index];
+  }
+
+  /** The statement's snapshot, opened on first use. */
+  public ReadView view() {
+    if (view == null) {
+      view = store.readView();
+    }
+    return view;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public SessionContext session() {
+    return session;
+  }
+
+  public ZoneId timeZone() {
+    return session == null ? ZoneId.of("UTC") : session.timeZone();
+  }
+
+  /** The statement's start time (now(), CURRENT_TIMESTAMP), microseconds since 1970 UTC. */
+  public long statementStartMicros() {
+    return startMicros;
+  }
+
+  /** The storage key of the row a scan produced last (for UPDATE and DELETE). */
+  public byte[] currentKey() {
+    return currentKey;
+  }
+
+  void setCurrentKey(byte[] key) {
+    currentKey = key;
+  }
+
+  /** Called per row by scans: stops the statement with 57014 when the client cancelled it. */
+  public void checkCancelled() {
+    if ((++ticks & 1023) == 0 && session != null && session.isCancelled()) {
+      throw new QuiverException(SqlState.QUERY_CANCELED,
+          "canceling statement due to user request");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (view != null) {
+      view.close();
+      view = null;
+    }
+  }
+}
