@@ -39,7 +39,7 @@ class ErrorsPgTest {
       assertThat(e.getPosition()).isEqualTo(1);
       e = PgAssert.error(() -> s.executeQuery("SELECT id FROM items WHERE id = = 1"));
       assertThat(e.getSQLState()).isEqualTo("42601");
-      assertThat(e.getPosition()).isEqualTo(34);
+      assertThat(e.getPosition()).isEqualTo(33);
       assertStillUsable(s);
     }
   }
