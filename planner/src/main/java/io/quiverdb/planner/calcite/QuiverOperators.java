@@ -44,7 +44,8 @@ public final class QuiverOperators {
   public static final SqlFunction L1_DISTANCE = vectorFunction("l1_distance", 2);
   public static final SqlFunction VECTOR_NORM = vectorFunction("vector_norm", 1);
   public static final SqlFunction VECTOR_DIMS = new SqlFunction("vector_dims",
-      SqlKind.OTHER_FUNCTION, ReturnTypes.INTEGER_NULLABLE, null, new VectorOperands(1),
+      SqlKind.OTHER_FUNCTION, ReturnTypes.INTEGER_NULLABLE, QuiverOperators::inferVectors,
+      new VectorOperands(1),
       SqlFunctionCategory.NUMERIC);
 
   /**
@@ -52,7 +53,8 @@ public final class QuiverOperators {
    * becomes (a CAST to a type Calcite does not know would not validate). dim -1 checks nothing.
    */
   public static final SqlFunction VECTOR_IN = new SqlFunction("vector_in", SqlKind.OTHER_FUNCTION,
-      QuiverOperators::vectorInType, null, new TextAndDim(), SqlFunctionCategory.SYSTEM);
+      QuiverOperators::vectorInType, QuiverOperators::inferText, new TextAndDim(),
+      SqlFunctionCategory.SYSTEM);
 
   /** {@code version()}: the server's version string, as PostgreSQL's. */
   public static final SqlFunction VERSION = new SqlFunction("version", SqlKind.OTHER_FUNCTION,
@@ -88,14 +90,35 @@ public final class QuiverOperators {
   }
 
   private static SqlBinaryOperator distanceOperator(Metric metric) {
-    // Precedence 35: between comparison (30) and + - (40), as PostgreSQL's "other operators".
-    return new SqlBinaryOperator(metric.operator(), SqlKind.OTHER, 35, true,
-        ReturnTypes.DOUBLE_NULLABLE, null, new VectorOperands(2));
+    // Precedence 34 (Calcite wants even ones): between comparison (30) and + - (40), as
+    // PostgreSQL ranks its "other operators".
+    return new SqlBinaryOperator(metric.operator(), SqlKind.OTHER, 34, true,
+        ReturnTypes.DOUBLE_NULLABLE, QuiverOperators::inferVectors, new VectorOperands(2));
   }
 
   private static SqlFunction vectorFunction(String name, int arity) {
-    return new SqlFunction(name, SqlKind.OTHER_FUNCTION, ReturnTypes.DOUBLE_NULLABLE, null,
-        new VectorOperands(arity), SqlFunctionCategory.NUMERIC);
+    return new SqlFunction(name, SqlKind.OTHER_FUNCTION, ReturnTypes.DOUBLE_NULLABLE,
+        QuiverOperators::inferVectors, new VectorOperands(arity), SqlFunctionCategory.NUMERIC);
+  }
+
+  /** Operands of unknown type (parameters) of a vector operator are vectors of any dimension. */
+  private static void inferVectors(SqlCallBinding binding, RelDataType returnType,
+      RelDataType[] operandTypes) {
+    QuiverTypeFactory types = (QuiverTypeFactory) binding.getTypeFactory();
+    for (int i = 0; i < operandTypes.length; i++) {
+      operandTypes[i] = types.vector(-1, true);
+    }
+  }
+
+  /** {@code vector_in}'s parameters: text and an integer dimension. */
+  private static void inferText(SqlCallBinding binding, RelDataType returnType,
+      RelDataType[] operandTypes) {
+    RelDataTypeFactory types = binding.getTypeFactory();
+    operandTypes[0] = types.createTypeWithNullability(types.createSqlType(SqlTypeName.VARCHAR),
+        true);
+    if (operandTypes.length > 1) {
+      operandTypes[1] = types.createSqlType(SqlTypeName.INTEGER);
+    }
   }
 
   private static RelDataType vectorInType(SqlOperatorBinding binding) {

@@ -1,0 +1,536 @@
+package io.quiverdb.wire;
+
+import io.quiverdb.common.Notice;
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
+import io.quiverdb.common.types.ColumnType;
+import io.quiverdb.common.types.PgType;
+import io.quiverdb.wire.spi.Cursor;
+import io.quiverdb.wire.spi.Field;
+import io.quiverdb.wire.spi.FormatSettings;
+import io.quiverdb.wire.spi.PreparedCommand;
+import io.quiverdb.wire.spi.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client connection: the protocol state machine (startup, simple query, extended protocol)
+ * over a {@link Session}. Runs on the channel's event loop. Responses accumulate in one buffer that
+ * is flushed at ReadyForQuery, on Flush, at the end of each read, and every 64 KiB of a large
+ * result, so a pipelined batch costs one write.
+ */
+final class PgConnection extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = Logger.getLogger(PgConnection.class.getName());
+  private static final int FLUSH_BYTES = 64 * 1024;
+
+  /** A Parse result: the command and its parameter types. */
+  private record Statement(PreparedCommand command) {}
+
+  /** A Bind result: a command with its parameters, and, once executing, its cursor. */
+  private static final class Portal {
+    final PreparedCommand command;
+    final Object[] parameters;
+    final short[] resultFormats;
+    Cursor cursor;
+    List<Field> fields;
+    Object[] pending;
+    boolean done;
+    String tag;
+
+    Portal(PreparedCommand command, Object[] parameters, short[] resultFormats) {
+      this.command = command;
+      this.parameters = parameters;
+      this.resultFormats = resultFormats;
+    }
+
+    void close() {
+      if (cursor != null) {
+        Cursor c = cursor;
+        cursor = null;
+        c.close();
+      }
+    }
+  }
+
+  private final PgServer server;
+  private final Map<String, Statement> statements = new HashMap<>();
+  private final Map<String, Portal> portals = new LinkedHashMap<>();
+  private ChannelHandlerContext ctx;
+  private ByteBuf out;
+  private Session session;
+  private long backendKey;
+  private boolean skipUntilSync;
+
+  PgConnection(PgServer server) {
+    this.server = server;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof PgDecoder.StartupPacket p) {
+      try {
+        startup(p.code(), p.body());
+      } finally {
+        p.body().release();
+      }
+      return;
+    }
+    PgDecoder.Message m = (PgDecoder.Message) msg;
+    try {
+      message(m.type(), m.body());
+    } finally {
+      m.body().release();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    flush();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closeSession();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof io.netty.handler.codec.DecoderException d
+        && d.getCause() instanceof QuiverException q) {
+      fatal(q);
+      return;
+    }
+    if (!(cause instanceof java.io.IOException)) {
+      LOG.log(Level.WARNING, "connection failed", cause);
+    }
+    ctx.close();
+  }
+
+  private ByteBuf out() {
+    if (out == null) {
+      out = ctx.alloc().ioBuffer(1024);
+    }
+    return out;
+  }
+
+  private void flush() {
+    if (out != null) {
+      ByteBuf b = out;
+      out = null;
+      if (b.isReadable()) {
+        ctx.writeAndFlush(b, ctx.voidPromise());
+      } else {
+        b.release();
+      }
+    }
+  }
+
+  private void closeSession() {
+    portals.values().forEach(Portal::close);
+    portals.clear();
+    if (session != null) {
+      server.forget(backendKey);
+      Session s = session;
+      session = null;
+      s.close();
+    }
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+  }
+
+  private void fatal(QuiverException e) {
+    PgMessages.error(out(), "FATAL", e);
+    ByteBuf b = out;
+    out = null;
+    ctx.writeAndFlush(b).addListener(f -> ctx.close());
+  }
+
+  // ---------------------------------------------------------------- startup
+
+  private void startup(int code, ByteBuf body) {
+    if (code == PgDecoder.SSL_REQUEST || code == PgDecoder.GSSENC_REQUEST) {
+      out().writeByte('N');
+      flush();
+      return;
+    }
+    if (code == PgDecoder.CANCEL_REQUEST) {
+      server.cancel(body.readInt(), body.readInt());
+      ctx.close();
+      return;
+    }
+    if (code >> 16 != 3) {
+      fatal(new QuiverException(SqlState.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol "
+          + (code >> 16) + "." + (code & 0xFFFF) + ": server supports 3.0 to 3.0"));
+      return;
+    }
+    Map<String, String> parameters = new LinkedHashMap<>();
+    List<String> unsupported = new ArrayList<>();
+    while (body.isReadable()) {
+      String key = readCString(body);
+      if (key.isEmpty()) {
+        break;
+      }
+      String value = readCString(body);
+      if (key.startsWith("_pq_.")) {
+        unsupported.add(key);
+      } else {
+        parameters.put(key, value);
+      }
+    }
+    if (!parameters.containsKey("user")) {
+      fatal(new QuiverException(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+          "no PostgreSQL user name specified in startup packet"));
+      return;
+    }
+    try {
+      session = server.factory().open(parameters);
+    } catch (QuiverException e) {
+      fatal(e);
+      return;
+    }
+    ByteBuf b = out();
+    if ((code & 0xFFFF) != 0 || !unsupported.isEmpty()) {
+      PgMessages.negotiateProtocolVersion(b, 0, unsupported);
+    }
+    PgMessages.authenticationOk(b);
+    session.parameterStatus().forEach((k, v) -> PgMessages.parameterStatus(b, k, v));
+    int[] key = server.register(session);
+    backendKey = (long) key[0] << 32 | (key[1] & 0xFFFFFFFFL);
+    PgMessages.backendKeyData(b, key[0], key[1]);
+    PgMessages.readyForQuery(b, session.transactionStatus());
+    flush();
+  }
+
+  private static String readCString(ByteBuf in) {
+    int end = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) 0);
+    if (end < 0) {
+      throw new QuiverException(SqlState.PROTOCOL_VIOLATION, "invalid string in message");
+    }
+    String s = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.UTF_8);
+    in.readerIndex(end + 1);
+    return s;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private void message(byte type, ByteBuf body) {
+    if (session == null) {
+      return;
+    }
+    switch (type) {
+      case 'Q' -> simpleQuery(readCString(body));
+      case 'S' -> sync();
+      case 'X' -> {
+        flush();
+        closeSession();
+        ctx.close();
+      }
+      case 'H' -> flush();
+      case 'P', 'B', 'D', 'E', 'C' -> {
+        if (skipUntilSync) {
+          return;
+        }
+        try {
+          switch (type) {
+            case 'P' -> parse(body);
+            case 'B' -> bind(body);
+            case 'D' -> describe(body);
+            case 'E' -> execute(body);
+            default -> close(body);
+          }
+        } catch (Throwable t) {
+          error(t);
+          skipUntilSync = true;
+        }
+      }
+      case 'd', 'c', 'f' -> { } // COPY data outside COPY: ignored, as PostgreSQL does
+      default -> fatal(new QuiverException(SqlState.PROTOCOL_VIOLATION,
+          "invalid frontend message type " + (char) type));
+    }
+  }
+
+  /** Sends an ErrorResponse for a failure; the connection stays usable. */
+  private void error(Throwable t) {
+    QuiverException e;
+    if (t instanceof QuiverException q) {
+      e = q;
+    } else {
+      LOG.log(Level.WARNING, "internal error", t);
+      e = new QuiverException(SqlState.INTERNAL_ERROR, String.valueOf(t.getMessage() == null
+          ? t.getClass().getSimpleName() : t.getMessage()));
+    }
+    session.statementFailed();
+    drainNotices();
+    PgMessages.error(out(), "ERROR", e);
+  }
+
+  private void drainNotices() {
+    for (Notice n : session.drainNotices()) {
+      PgMessages.notice(out(), n);
+    }
+  }
+
+  private void readyForQuery() {
+    session.drainParameterChanges().forEach((k, v) -> PgMessages.parameterStatus(out(), k, v));
+    PgMessages.readyForQuery(out(), session.transactionStatus());
+    flush();
+  }
+
+  private void simpleQuery(String sql) {
+    closeUnnamedPortal();
+    try {
+      List<PreparedCommand> commands = session.parseSimple(sql);
+      if (commands.isEmpty()) {
+        PgMessages.emptyQueryResponse(out());
+      }
+      for (PreparedCommand command : commands) {
+        if (command.isEmpty()) {
+          PgMessages.emptyQueryResponse(out());
+          continue;
+        }
+        try (Cursor cursor = session.execute(command, new Object[0])) {
+          List<Field> fields = cursor.fields();
+          if (fields != null) {
+            PgMessages.rowDescription(out(), fields, null);
+          }
+          streamRows(cursor, fields, null, 0, null);
+          drainNotices();
+          PgMessages.commandComplete(out(), cursor.commandTag());
+        }
+        session.drainParameterChanges().forEach((k, v) ->
+            PgMessages.parameterStatus(out(), k, v));
+      }
+    } catch (Throwable t) {
+      error(t);
+    }
+    readyForQuery();
+  }
+
+  /**
+   * Writes up to {@code limit} rows (0 = all) as DataRows. Returns the row after the last one
+   * written when the limit stopped it early (the portal keeps it), else null.
+   */
+  private Object[] streamRows(Cursor cursor, List<Field> fields, short[] formats, int limit,
+      Object[] first) {
+    if (fields == null) {
+      while (cursor.next() != null) {
+        // commands without a row description produce no rows
+      }
+      return null;
+    }
+    FormatSettings settings = session.formatSettings();
+    int n = fields.size();
+    PgType[] types = new PgType[n];
+    boolean[] binary = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      types[i] = fields.get(i).type().type();
+      binary[i] = PgMessages.format(formats, i) == 1;
+    }
+    int sent = 0;
+    Object[] row = first != null ? first : cursor.next();
+    while (row != null) {
+      if (limit > 0 && sent == limit) {
+        return row;
+      }
+      ByteBuf b = out();
+      b.writeByte('D');
+      int at = b.writerIndex();
+      b.writeInt(0);
+      b.writeShort(n);
+      for (int i = 0; i < n; i++) {
+        ValueCodec.write(b, row[i], types[i], binary[i], settings);
+      }
+      b.setInt(at, b.writerIndex() - at);
+      sent++;
+      if (b.readableBytes() >= FLUSH_BYTES) {
+        flush();
+      }
+      row = cursor.next();
+    }
+    return null;
+  }
+
+  private void sync() {
+    skipUntilSync = false;
+    try {
+      session.sync();
+    } catch (Throwable t) {
+      error(t);
+    }
+    if (session.transactionStatus() == 'I') {
+      portals.values().forEach(Portal::close);
+      portals.clear();
+    }
+    readyForQuery();
+  }
+
+  private void parse(ByteBuf body) {
+    String name = readCString(body);
+    String sql = readCString(body);
+    int count = body.readUnsignedShort();
+    int[] oids = new int[count];
+    for (int i = 0; i < count; i++) {
+      oids[i] = body.readInt();
+    }
+    if (!name.isEmpty() && statements.containsKey(name)) {
+      throw new QuiverException(SqlState.DUPLICATE_PREPARED_STATEMENT,
+          "prepared statement \"" + name + "\" already exists");
+    }
+    statements.put(name, new Statement(session.prepare(sql, oids)));
+    PgMessages.parseComplete(out());
+  }
+
+  private Statement statement(String name) {
+    Statement s = statements.get(name);
+    if (s == null) {
+      throw new QuiverException(SqlState.INVALID_SQL_STATEMENT_NAME,
+          "prepared statement \"" + name + "\" does not exist");
+    }
+    return s;
+  }
+
+  private Portal portal(String name) {
+    Portal p = portals.get(name);
+    if (p == null) {
+      throw new QuiverException(SqlState.INVALID_CURSOR_NAME,
+          "portal \"" + name + "\" does not exist");
+    }
+    return p;
+  }
+
+  private void closeUnnamedPortal() {
+    Portal p = portals.remove("");
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  private void bind(ByteBuf body) {
+    String portalName = readCString(body);
+    String statementName = readCString(body);
+    short[] paramFormats = readFormats(body);
+    int count = body.readUnsignedShort();
+    Statement statement = statement(statementName);
+    PreparedCommand command = statement.command();
+    List<ColumnType> types = command.parameterTypes();
+    if (count != types.size()) {
+      throw new QuiverException(SqlState.PROTOCOL_VIOLATION, "bind message supplies " + count
+          + " parameters, but prepared statement \"" + statementName + "\" requires "
+          + types.size());
+    }
+    FormatSettings settings = session.formatSettings();
+    Object[] parameters = new Object[count];
+    for (int i = 0; i < count; i++) {
+      int length = body.readInt();
+      boolean binary = PgMessages.format(paramFormats, i) == 1;
+      ByteBuf value = length < 0 ? body : body.readSlice(length);
+      parameters[i] = ValueCodec.decode(value, length, types.get(i), binary, settings);
+    }
+    short[] resultFormats = readFormats(body);
+    if (portalName.isEmpty()) {
+      closeUnnamedPortal();
+    } else if (portals.containsKey(portalName)) {
+      throw new QuiverException(SqlState.DUPLICATE_CURSOR,
+          "cursor \"" + portalName + "\" already exists");
+    }
+    portals.put(portalName, new Portal(command, parameters, resultFormats));
+    PgMessages.bindComplete(out());
+  }
+
+  private static short[] readFormats(ByteBuf body) {
+    int n = body.readUnsignedShort();
+    short[] formats = new short[n];
+    for (int i = 0; i < n; i++) {
+      formats[i] = body.readShort();
+    }
+    return formats;
+  }
+
+  private void describe(ByteBuf body) {
+    byte kind = body.readByte();
+    String name = readCString(body);
+    if (kind == 'S') {
+      PreparedCommand command = statement(name).command();
+      PgMessages.parameterDescription(out(), command.parameterTypes());
+      List<Field> fields = command.fields();
+      if (fields == null) {
+        PgMessages.noData(out());
+      } else {
+        PgMessages.rowDescription(out(), fields, null);
+      }
+      return;
+    }
+    Portal p = portal(name);
+    List<Field> fields = p.cursor != null ? p.fields : p.command.fields();
+    if (fields == null) {
+      PgMessages.noData(out());
+    } else {
+      PgMessages.rowDescription(out(), fields, p.resultFormats);
+    }
+  }
+
+  private void execute(ByteBuf body) {
+    String name = readCString(body);
+    int limit = body.readInt();
+    Portal p = portal(name);
+    if (p.command.isEmpty()) {
+      PgMessages.emptyQueryResponse(out());
+      return;
+    }
+    if (p.done) {
+      PgMessages.commandComplete(out(), p.tag);
+      return;
+    }
+    if (p.cursor == null) {
+      p.cursor = session.execute(p.command, p.parameters);
+      p.fields = p.cursor.fields();
+    }
+    try {
+      p.pending = streamRows(p.cursor, p.fields, p.resultFormats, Math.max(limit, 0), p.pending);
+    } catch (RuntimeException | Error e) {
+      p.close();
+      p.done = true;
+      p.tag = "";
+      throw e;
+    }
+    drainNotices();
+    if (p.pending != null) {
+      PgMessages.portalSuspended(out());
+      return;
+    }
+    p.tag = p.cursor.commandTag();
+    p.done = true;
+    p.close();
+    PgMessages.commandComplete(out(), p.tag);
+  }
+
+  private void close(ByteBuf body) {
+    byte kind = body.readByte();
+    String name = readCString(body);
+    if (kind == 'S') {
+      statements.remove(name);
+    } else {
+      Portal p = portals.remove(name);
+      if (p != null) {
+        p.close();
+      }
+    }
+    PgMessages.closeComplete(out());
+  }
+}
