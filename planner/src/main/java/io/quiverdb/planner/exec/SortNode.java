@@ -168,7 +168,14 @@ public final class SortNode implements ExecNode {
     if (keys.isEmpty()) {
       return "Limit";
     }
-    return (fetch != null ? "Top-K Sort" : "Sort") + ": " + keys;
+    StringBuilder sb = new StringBuilder(fetch != null ? "Top-K Sort" : "Sort").append(" by ");
+    for (int i = 0; i < keys.size(); i++) {
+      Key k = keys.get(i);
+      sb.append(i == 0 ? "" : ", ").append('$').append(k.field())
+          .append(k.descending() ? " DESC" : "").append(k.nullsFirst() != k.descending()
+              ? (k.nullsFirst() ? " NULLS FIRST" : " NULLS LAST") : "");
+    }
+    return sb.toString();
   }
 
   @Override
