@@ -54,6 +54,11 @@ public class QuiverException extends RuntimeException {
     return e;
   }
 
+  /** True when the connection must end after reporting this error (severity FATAL). */
+  public boolean isFatal() {
+    return false;
+  }
+
   /** Shorthand for the unsupported-feature error: SQLSTATE 0A000 naming the feature. */
   public static QuiverException notSupported(String feature) {
     return new QuiverException(SqlState.FEATURE_NOT_SUPPORTED, feature + " is not supported");

@@ -1,6 +1,7 @@
 package io.quiverdb.planner;
 
 import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
 import io.quiverdb.common.types.ColumnType;
 import io.quiverdb.common.types.PgType;
 import io.quiverdb.planner.calcite.AstToSqlNode;
@@ -17,7 +18,7 @@ import io.quiverdb.planner.exec.ScanNode;
 import io.quiverdb.sql.ast.Expr;
 import io.quiverdb.sql.ast.Query;
 import io.quiverdb.sql.ast.Statement;
-import io.quiverdb.storage.Catalog;
+import io.quiverdb.storage.CatalogView;
 import io.quiverdb.storage.Store;
 import io.quiverdb.storage.TableDef;
 import java.util.ArrayList;
@@ -87,11 +88,11 @@ final class CalcitePlanner {
         List.of(new Query.SelectItem(new Expr.Literal(Expr.LiteralKind.INTEGER, "1",
             io.quiverdb.sql.ast.Pos.NONE), null, io.quiverdb.sql.ast.Pos.NONE)),
         List.of(), null, List.of(), null, List.of(), null, null, io.quiverdb.sql.ast.Pos.NONE),
-        io.quiverdb.sql.ast.Pos.NONE), List.of()).execute(new Object[0], null).close();
+        io.quiverdb.sql.ast.Pos.NONE), List.of(), store.catalog()).execute(new Object[0], null)
+        .close();
   }
 
-  PreparedQuery prepare(Statement statement, List<ColumnType> declared) {
-    Catalog catalog = store.catalog();
+  PreparedQuery prepare(Statement statement, List<ColumnType> declared, CatalogView catalog) {
     long version = catalog.version();
     CalciteSchema root = CalciteSchema.createRootSchema(false, false);
     root.add("public", new QuiverSchema(store, catalog, "public"));
@@ -99,6 +100,7 @@ final class CalcitePlanner {
         new CalciteCatalogReader(root, List.of("public"), types, CONNECTION);
     QuiverValidator validator = new QuiverValidator(QuiverOperators.TABLE, reader, types);
     AstToSqlNode toSql = new AstToSqlNode((table, column) -> catalog.table("public", table)
+        .or(() -> SystemViews.table(table))
         .map(t -> t.columnIndex(column) < 0 ? null : t.columns().get(t.columnIndex(column)).type())
         .orElse(null), declared);
 
@@ -177,6 +179,10 @@ final class CalcitePlanner {
       List<ColumnType> parameterTypes) {
     QuiverSchema.QuiverTable table = modify.getTable().unwrap(QuiverSchema.QuiverTable.class);
     TableDef def = table.def();
+    if (SystemViews.isSystem(def)) {
+      throw new QuiverException(SqlState.WRONG_OBJECT_TYPE,
+          "cannot change view \"" + def.name() + "\"");
+    }
     ExecNode source = builder.build(modify.getInput());
     checkStreamsFromScanOf(source, def);
     int width = def.columns().size();

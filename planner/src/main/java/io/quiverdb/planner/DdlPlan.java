@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * CREATE TABLE and DROP TABLE, executed directly against the storage catalog (durable before the
- * command tag is returned). Names are resolved when the statement runs, not when it is prepared.
+ * CREATE TABLE and DROP TABLE, executed directly against the session's transaction: the change is
+ * visible to the transaction at once and to everyone when it commits, atomically with its rows.
+ * Names are resolved when the statement runs, not when it is prepared.
  */
 final class DdlPlan implements PreparedQuery {
   private final Store store;
@@ -40,7 +41,7 @@ final class DdlPlan implements PreparedQuery {
   }
 
   @Override
-  public boolean isValid() {
+  public boolean isValid(io.quiverdb.storage.CatalogView catalog) {
     return true;
   }
 
@@ -55,14 +56,14 @@ final class DdlPlan implements PreparedQuery {
   private QueryResult createTable(Statement.CreateTable ct, SessionContext session) {
     String schema = Planner.schemaOf(ct.name());
     String name = ct.name().name();
-    if (ct.ifNotExists() && store.catalog().table(schema, name).isPresent()) {
+    if (ct.ifNotExists() && session.catalog().table(schema, name).isPresent()) {
       session.notice(new Notice("NOTICE", SqlState.DUPLICATE_TABLE,
           "relation \"" + name + "\" already exists, skipping"));
       return Results.command("CREATE TABLE");
     }
     List<ColumnDef> columns = columnDefs(ct);
     List<Integer> primaryKey = primaryKey(ct, columns);
-    store.catalog().createTable(schema, name, columns, primaryKey);
+    session.transaction().createTable(schema, name, columns, primaryKey);
     return Results.command("CREATE TABLE");
   }
 
@@ -127,7 +128,7 @@ final class DdlPlan implements PreparedQuery {
   private QueryResult dropTable(Statement.DropTable drop, SessionContext session) {
     List<TableDef> found = new ArrayList<>();
     for (QualifiedName n : drop.names()) {
-      Optional<TableDef> t = store.catalog().table(Planner.schemaOf(n), n.name());
+      Optional<TableDef> t = session.catalog().table(Planner.schemaOf(n), n.name());
       if (t.isPresent()) {
         found.add(t.get());
       } else if (drop.ifExists()) {
@@ -139,7 +140,7 @@ final class DdlPlan implements PreparedQuery {
       }
     }
     for (TableDef t : found) {
-      store.catalog().dropTable(t);
+      session.transaction().dropTable(t);
     }
     return Results.command("DROP TABLE");
   }

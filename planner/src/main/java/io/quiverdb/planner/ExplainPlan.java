@@ -24,8 +24,8 @@ final class ExplainPlan implements PreparedQuery {
   }
 
   @Override
-  public boolean isValid() {
-    return inner.isValid();
+  public boolean isValid(io.quiverdb.storage.CatalogView catalog) {
+    return inner.isValid(catalog);
   }
 
   @Override

@@ -8,10 +8,11 @@ import io.quiverdb.planner.exec.Values;
 import io.quiverdb.sql.ast.Expr;
 import io.quiverdb.sql.ast.Query;
 import io.quiverdb.sql.ast.Statement;
+import io.quiverdb.storage.CatalogView;
 import io.quiverdb.storage.ColumnDef;
 import io.quiverdb.storage.Store;
 import io.quiverdb.storage.TableDef;
-import io.quiverdb.storage.WriteTxn;
+import io.quiverdb.storage.Transaction;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,8 +21,9 @@ import java.util.List;
 /**
  * {@code INSERT … VALUES}: the hottest statement a vector database serves, so it goes from our AST
  * straight to storage. Each value is a constant, a parameter or a cast of one, converted to its
- * target column's type by PostgreSQL's assignment rules; all rows are written in one durable
- * transaction, or none is.
+ * target column's type by PostgreSQL's assignment rules. The rows go into the session's
+ * transaction. {@code ON CONFLICT (pk) DO NOTHING} skips a row whose key exists, {@code DO UPDATE
+ * SET col = EXCLUDED.col, …} (an upsert) rewrites that row.
  */
 final class InsertPlan implements PreparedQuery {
   /** How one target column gets its value in one row. */
@@ -34,32 +36,41 @@ final class InsertPlan implements PreparedQuery {
   /** A string or parameter whose conversion depends on the session (time zone). */
   private record Text(String text, ColumnType castTo) implements Source {}
 
-  private final Store store;
+  /** A value of ON CONFLICT DO UPDATE SET taken from the proposed row ({@code EXCLUDED.col}). */
+  private record Excluded(int column) implements Source {}
+
+  /** A value of ON CONFLICT DO UPDATE SET taken from the existing row ({@code t.col}). */
+  private record Existing(int column) implements Source {}
+
+  /** What to do with a row whose primary key exists: fail (no clause), skip, or update it. */
+  private enum Conflict { FAIL, NOTHING, UPDATE }
+
   private final long catalogVersion;
   private final TableDef table;
   private final List<Source[]> rows;
   private final List<ColumnType> parameterTypes;
+  private final Conflict conflict;
+  /** For DO UPDATE: the new value of every column (unassigned ones keep the existing value). */
+  private final Source[] update;
 
-  private InsertPlan(Store store, long catalogVersion, TableDef table, List<Source[]> rows,
-      List<ColumnType> parameterTypes) {
-    this.store = store;
+  private InsertPlan(long catalogVersion, TableDef table, List<Source[]> rows,
+      List<ColumnType> parameterTypes, Conflict conflict, Source[] update) {
     this.catalogVersion = catalogVersion;
     this.table = table;
     this.rows = rows;
     this.parameterTypes = parameterTypes;
+    this.conflict = conflict;
+    this.update = update;
   }
 
-  static InsertPlan prepare(Store store, Statement.Insert insert, List<ColumnType> declared) {
-    long version = store.catalog().version();
-    if (insert.onConflict() != null) {
-      throw QuiverException.notSupported("INSERT … ON CONFLICT")
-          .withPosition(insert.onConflict().pos().errorPosition());
-    }
+  static InsertPlan prepare(Store store, CatalogView catalog, Statement.Insert insert,
+      List<ColumnType> declared) {
+    long version = catalog.version();
     if (!insert.returning().isEmpty()) {
       throw QuiverException.notSupported("INSERT … RETURNING")
           .withPosition(insert.returning().get(0).pos().errorPosition());
     }
-    TableDef table = Planner.resolveTable(store, insert.table());
+    TableDef table = Planner.resolveTable(catalog, insert.table());
     int[] targets = targetColumns(table, insert);
     if (!(insert.source() instanceof Query.Values values)) {
       throw QuiverException.notSupported("INSERT … SELECT")
@@ -89,12 +100,100 @@ final class InsertPlan implements PreparedQuery {
       }
       rows.add(row);
     }
+    Conflict conflict = Conflict.FAIL;
+    Source[] update = null;
+    Statement.OnConflict oc = insert.onConflict();
+    if (oc != null) {
+      checkConflictTarget(table, oc);
+      conflict = oc.doNothing() ? Conflict.NOTHING : Conflict.UPDATE;
+      if (!oc.doNothing()) {
+        update = updateSources(table, insert, oc, paramTypes);
+      }
+    }
     for (int i = 0; i < paramTypes.size(); i++) {
       if (paramTypes.get(i) == null || paramTypes.get(i).type() == PgType.UNKNOWN) {
         paramTypes.set(i, ColumnType.TEXT);
       }
     }
-    return new InsertPlan(store, version, table, rows, List.copyOf(paramTypes));
+    return new InsertPlan(version, table, rows, List.copyOf(paramTypes), conflict, update);
+  }
+
+  /** ON CONFLICT needs the primary key: its columns, or none named (then DO NOTHING only). */
+  private static void checkConflictTarget(TableDef table, Statement.OnConflict oc) {
+    if (oc.columns().isEmpty() && oc.doNothing() && table.hasPrimaryKey()) {
+      return;
+    }
+    if (oc.columns().isEmpty() && !oc.doNothing()) {
+      throw new QuiverException(SqlState.SYNTAX_ERROR,
+          "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+          null, "For example, ON CONFLICT (column_name).", oc.pos().errorPosition());
+    }
+    java.util.Set<Integer> named = new java.util.HashSet<>();
+    for (String c : oc.columns()) {
+      int i = table.columnIndex(c);
+      if (i < 0) {
+        throw new QuiverException(SqlState.UNDEFINED_COLUMN, "column \"" + c + "\" does not exist")
+            .withPosition(oc.pos().errorPosition());
+      }
+      named.add(i);
+    }
+    if (!table.hasPrimaryKey() || !named.equals(new java.util.HashSet<>(table.primaryKey()))) {
+      throw new QuiverException(SqlState.INVALID_COLUMN_REFERENCE, "there is no unique or"
+          + " exclusion constraint matching the ON CONFLICT specification")
+          .withPosition(oc.pos().errorPosition());
+    }
+  }
+
+  /** DO UPDATE SET: each column's new value, from EXCLUDED, the existing row, or a constant. */
+  private static Source[] updateSources(TableDef table, Statement.Insert insert,
+      Statement.OnConflict oc, List<ColumnType> paramTypes) {
+    if (oc.where() != null) {
+      throw QuiverException.notSupported("ON CONFLICT DO UPDATE … WHERE")
+          .withPosition(oc.where().pos().errorPosition());
+    }
+    Source[] out = new Source[table.columns().size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new Existing(i);
+    }
+    String alias = insert.table().name();
+    for (Statement.Assignment a : oc.assignments()) {
+      int c = table.columnIndex(a.column());
+      if (c < 0) {
+        throw new QuiverException(SqlState.UNDEFINED_COLUMN, "column \"" + a.column()
+            + "\" of relation \"" + table.name() + "\" does not exist")
+            .withPosition(a.pos().errorPosition());
+      }
+      if (table.primaryKey().contains(c)) {
+        throw QuiverException.notSupported("ON CONFLICT DO UPDATE of a primary key column")
+            .withPosition(a.pos().errorPosition());
+      }
+      if (a.value() instanceof Expr.ColumnRef ref) {
+        List<String> parts = ref.parts();
+        String col = parts.get(parts.size() - 1);
+        int from = table.columnIndex(col);
+        if (from < 0) {
+          throw new QuiverException(SqlState.UNDEFINED_COLUMN,
+              "column \"" + String.join(".", parts) + "\" does not exist")
+              .withPosition(ref.pos().errorPosition());
+        }
+        if (!table.columns().get(from).type().equals(table.columns().get(c).type())) {
+          throw QuiverException.notSupported("ON CONFLICT DO UPDATE from a column of another type")
+              .withPosition(ref.pos().errorPosition());
+        }
+        if (parts.size() == 2 && parts.get(0).equals("excluded")) {
+          out[c] = new Excluded(from);
+          continue;
+        }
+        if (parts.size() == 1 || (parts.size() == 2 && parts.get(0).equals(alias))) {
+          out[c] = new Existing(from);
+          continue;
+        }
+        throw new QuiverException(SqlState.UNDEFINED_TABLE, "missing FROM-clause entry for table \""
+            + parts.get(0) + "\"").withPosition(ref.pos().errorPosition());
+      }
+      out[c] = source(a.value(), table.columns().get(c).type(), paramTypes);
+    }
+    return out;
   }
 
   private static int[] targetColumns(TableDef table, Statement.Insert insert) {
@@ -214,18 +313,43 @@ final class InsertPlan implements PreparedQuery {
 
   @Override
   public QueryResult execute(Object[] parameters, SessionContext session) {
-    ZoneId zone = session == null ? ZoneId.of("UTC") : session.timeZone();
-    try (WriteTxn txn = store.beginWrite()) {
-      for (Source[] sources : rows) {
-        Object[] row = new Object[sources.length];
-        for (int i = 0; i < row.length; i++) {
-          row[i] = value(sources[i], parameters, table.columns().get(i).type(), zone);
-        }
-        txn.insert(table, row);
+    ZoneId zone = session.timeZone();
+    Transaction txn = session.transaction();
+    long count = 0;
+    for (Source[] sources : rows) {
+      Object[] row = new Object[sources.length];
+      for (int i = 0; i < row.length; i++) {
+        row[i] = value(sources[i], parameters, table.columns().get(i).type(), zone);
       }
-      txn.commit();
+      if (conflict == Conflict.FAIL) {
+        txn.insert(table, row);
+        count++;
+      } else if (txn.tryInsert(table, row)) {
+        count++;
+      } else if (conflict == Conflict.UPDATE) {
+        long id = txn.find(table, primaryKeyOf(row));
+        Object[] existing = txn.row(table, id);
+        Object[] updated = new Object[row.length];
+        for (int i = 0; i < updated.length; i++) {
+          Source s = update[i];
+          updated[i] = s instanceof Existing e ? existing[e.column()]
+              : s instanceof Excluded x ? row[x.column()]
+              : value(s, parameters, table.columns().get(i).type(), zone);
+        }
+        txn.update(table, id, updated);
+        count++;
+      }
     }
-    return Results.command("INSERT 0 " + rows.size());
+    return Results.command("INSERT 0 " + count);
+  }
+
+  private Object[] primaryKeyOf(Object[] row) {
+    List<Integer> pk = table.primaryKey();
+    Object[] values = new Object[pk.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row[pk.get(i)];
+    }
+    return values;
   }
 
   private static Object value(Source s, Object[] parameters, ColumnType type, ZoneId zone) {
@@ -243,7 +367,7 @@ final class InsertPlan implements PreparedQuery {
   }
 
   @Override
-  public boolean isValid() {
-    return store.catalog().version() == catalogVersion;
+  public boolean isValid(CatalogView catalog) {
+    return catalog.version() == catalogVersion;
   }
 }

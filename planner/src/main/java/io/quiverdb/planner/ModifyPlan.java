@@ -8,13 +8,13 @@ import io.quiverdb.planner.exec.RowIterator;
 import io.quiverdb.planner.exec.Values;
 import io.quiverdb.storage.Store;
 import io.quiverdb.storage.TableDef;
-import io.quiverdb.storage.WriteTxn;
+import io.quiverdb.storage.Transaction;
 import java.util.List;
 
 /**
  * UPDATE or DELETE: the rows Calcite's plan selects (a scan of the target table, filtered and, for
  * UPDATE, projected to the old columns followed by the new values) are rewritten or deleted by
- * their storage key in one write transaction, durable before the command tag is returned.
+ * their row id in the session's transaction.
  */
 final class ModifyPlan implements PreparedQuery {
   private final Store store;
@@ -58,11 +58,11 @@ final class ModifyPlan implements PreparedQuery {
     long count = 0;
     int width = table.columns().size();
     try (ExecContext ctx = new ExecContext(store, parameters, session);
-        WriteTxn txn = store.beginWrite();
         RowIterator rows = source.open(ctx)) {
+      Transaction txn = ctx.transaction();
       Object[] row;
       while ((row = rows.next()) != null) {
-        byte[] key = ctx.currentKey();
+        long key = ctx.currentRowId();
         if (delete) {
           txn.delete(table, key);
         } else {
@@ -76,13 +76,12 @@ final class ModifyPlan implements PreparedQuery {
         }
         count++;
       }
-      txn.commit();
     }
     return Results.command((delete ? "DELETE " : "UPDATE ") + count);
   }
 
   @Override
-  public boolean isValid() {
-    return store.catalog().version() == catalogVersion;
+  public boolean isValid(io.quiverdb.storage.CatalogView catalog) {
+    return catalog.version() == catalogVersion;
   }
 }

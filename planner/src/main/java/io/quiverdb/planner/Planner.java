@@ -7,6 +7,7 @@ import io.quiverdb.common.types.PgType;
 import io.quiverdb.sql.ast.QualifiedName;
 import io.quiverdb.sql.ast.Statement;
 import io.quiverdb.sql.parser.ParsedStatement;
+import io.quiverdb.storage.CatalogView;
 import io.quiverdb.storage.Store;
 import io.quiverdb.storage.TableDef;
 import java.util.List;
@@ -51,12 +52,13 @@ public final class Planner {
       if (s instanceof Statement.CreateTable || s instanceof Statement.DropTable) {
         return new DdlPlan(store, s);
       }
+      CatalogView catalog = session == null ? store.catalog() : session.catalog();
       if (s instanceof Statement.Insert insert) {
-        return InsertPlan.prepare(store, insert, declared);
+        return InsertPlan.prepare(store, catalog, insert, declared);
       }
       if (s instanceof Statement.QueryStatement || s instanceof Statement.Update
           || s instanceof Statement.Delete) {
-        return calcite.prepare(s, declared);
+        return calcite.prepare(s, declared, catalog);
       }
       if (s instanceof Statement.Explain explain) {
         return explain(explain, declared, session);
@@ -105,8 +107,8 @@ public final class Planner {
     return "public";
   }
 
-  static TableDef resolveTable(Store store, QualifiedName name) {
-    return store.catalog().table(schemaOf(name), name.name()).orElseThrow(() ->
+  static TableDef resolveTable(CatalogView catalog, QualifiedName name) {
+    return catalog.table(schemaOf(name), name.name()).orElseThrow(() ->
         new QuiverException(SqlState.UNDEFINED_TABLE,
             "relation \"" + name + "\" does not exist").withPosition(
                 name.pos().errorPosition()));

@@ -1,6 +1,7 @@
 package io.quiverdb.planner;
 
 import io.quiverdb.common.types.ColumnType;
+import io.quiverdb.storage.CatalogView;
 import java.util.List;
 
 /**
@@ -18,5 +19,5 @@ public interface PreparedQuery {
   QueryResult execute(Object[] parameters, SessionContext session);
 
   /** False once DDL changed the catalog this plan was made against: plan again. */
-  boolean isValid();
+  boolean isValid(CatalogView catalog);
 }

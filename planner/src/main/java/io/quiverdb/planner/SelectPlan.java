@@ -51,7 +51,7 @@ final class SelectPlan implements PreparedQuery {
   }
 
   @Override
-  public boolean isValid() {
-    return store.catalog().version() == catalogVersion;
+  public boolean isValid(io.quiverdb.storage.CatalogView catalog) {
+    return catalog.version() == catalogVersion;
   }
 }

@@ -1,6 +1,8 @@
 package io.quiverdb.planner;
 
 import io.quiverdb.common.Notice;
+import io.quiverdb.storage.CatalogView;
+import io.quiverdb.storage.Transaction;
 import java.time.ZoneId;
 
 /** What the planner and executor may ask of the session running a statement. */
@@ -22,4 +24,14 @@ public interface SessionContext {
 
   /** True once the client asked to cancel the running statement. */
   boolean isCancelled();
+
+  /**
+   * The transaction the running statement reads and writes in: the open transaction block's, or
+   * one the session began for this statement alone (it commits or rolls back when the statement
+   * ends).
+   */
+  Transaction transaction();
+
+  /** The tables the session sees: its transaction's picture when it has done DDL. */
+  CatalogView catalog();
 }

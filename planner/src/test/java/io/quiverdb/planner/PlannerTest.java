@@ -9,7 +9,9 @@ import io.quiverdb.common.types.ColumnType;
 import io.quiverdb.sql.parser.ParsedStatement;
 import io.quiverdb.sql.parser.SqlParser;
 import io.quiverdb.storage.StorageConfig;
+import io.quiverdb.storage.CatalogView;
 import io.quiverdb.storage.Store;
+import io.quiverdb.storage.Transaction;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -58,7 +60,22 @@ class PlannerTest {
     public boolean isCancelled() {
       return false;
     }
+
+    @Override
+    public Transaction transaction() {
+      if (txn == null) {
+        txn = store.begin();
+      }
+      return txn;
+    }
+
+    @Override
+    public CatalogView catalog() {
+      return txn != null ? txn.catalog() : store.catalog();
+    }
   };
+  /** The autocommit transaction of the statement being run. */
+  private Transaction txn;
 
   @BeforeEach
   void open() {
@@ -93,6 +110,16 @@ class PlannerTest {
         rows.add(sb.toString());
       }
       rows.add(r.commandTag());
+    } catch (RuntimeException e) {
+      if (txn != null) {
+        txn.rollback();
+        txn = null;
+      }
+      throw e;
+    }
+    if (txn != null) {
+      txn.commit();
+      txn = null;
     }
     return rows;
   }
@@ -128,9 +155,9 @@ class PlannerTest {
   @Test
   void a_plan_becomes_invalid_when_ddl_changes_the_catalog() {
     PreparedQuery q = prepare("SELECT count(*) FROM docs");
-    assertThat(q.isValid()).isTrue();
+    assertThat(q.isValid(store.catalog())).isTrue();
     run("CREATE TABLE other (id integer)");
-    assertThat(q.isValid()).isFalse();
+    assertThat(q.isValid(store.catalog())).isFalse();
   }
 
   @Test

@@ -79,7 +79,7 @@ final class Command implements PreparedCommand {
   /** The current plan, made (or made again, when stale) through the planner. */
   PreparedQuery plan() {
     Object cached = cacheEntry.plans().get(index);
-    if (cached instanceof PreparedQuery q && q.isValid()) {
+    if (cached instanceof PreparedQuery q && q.isValid(session.catalog())) {
       return q;
     }
     PreparedQuery fresh = session.planner().prepare(parsed, declaredTypes, session);

@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
 /**
- * {@code quiver start [--config FILE] [--port N] [--host ADDR] [--data DIR]}: runs the server in the
- * foreground until it is interrupted (Ctrl-C, SIGTERM), then shuts down cleanly.
+ * {@code quiver start [--config FILE] [--port N] [--host ADDR] [--data DIR] [--set KEY=VALUE]…}:
+ * runs the server in the foreground until it is interrupted (Ctrl-C, SIGTERM), then shuts down
+ * cleanly. {@code --set} applies any configuration file setting, after the file.
  */
 public final class Main {
   private Main() {}
@@ -25,7 +26,8 @@ public final class Main {
     } catch (IllegalArgumentException e) {
       System.err.println("quiver: " + e.getMessage());
       System.err.println(
-          "usage: quiver start [--config FILE] [--port N] [--host ADDR] [--data DIR]");
+          "usage: quiver start [--config FILE] [--port N] [--host ADDR] [--data DIR]"
+              + " [--set KEY=VALUE]...");
       System.exit(2);
       return;
     }
@@ -55,6 +57,7 @@ public final class Main {
     Integer port = null;
     String host = null;
     Path data = null;
+    java.util.List<String> sets = new java.util.ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String value = i + 1 < args.length ? args[i + 1] : null;
@@ -63,6 +66,7 @@ public final class Main {
         case "--port" -> port = parsePort(require(a, value));
         case "--host" -> host = require(a, value);
         case "--data" -> data = Path.of(require(a, value));
+        case "--set" -> sets.add(require(a, value));
         default -> throw new IllegalArgumentException("unknown argument: " + a);
       }
       i++;
@@ -81,6 +85,17 @@ public final class Main {
     }
     if (data != null) {
       config = config.withDataDir(data);
+    }
+    for (String s : sets) {
+      int eq = s.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--set needs KEY=VALUE, not " + s);
+      }
+      try {
+        config = config.with(s.substring(0, eq).strip(), s.substring(eq + 1), "on the command line");
+      } catch (io.quiverdb.common.QuiverException e) {
+        throw new IllegalArgumentException(e.getMessage());
+      }
     }
     return config;
   }

@@ -2,7 +2,6 @@ package io.quiverdb.server;
 
 import io.quiverdb.common.QuiverException;
 import io.quiverdb.planner.Planner;
-import io.quiverdb.storage.StorageConfig;
 import io.quiverdb.storage.Store;
 import io.quiverdb.wire.PgServer;
 import io.quiverdb.wire.WireConfig;
@@ -30,7 +29,7 @@ public final class QuiverServer implements AutoCloseable {
 
   /** Opens the data directory, warms the planner up and starts listening. */
   public QuiverServer start() {
-    store = Store.open(config.dataDir(), StorageConfig.DEFAULT);
+    store = Store.open(config.dataDir(), config.storage());
     try {
       planner = new Planner(store);
       planner.warmUp();
@@ -56,6 +55,10 @@ public final class QuiverServer implements AutoCloseable {
 
   public ServerConfig config() {
     return config;
+  }
+
+  Store store() {
+    return store;
   }
 
   Planner planner() {

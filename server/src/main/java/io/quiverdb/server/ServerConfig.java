@@ -5,6 +5,7 @@ import io.quiverdb.common.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.quiverdb.storage.StorageConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,9 +15,10 @@ import java.util.Map;
  * {@code conf/quiver.conf} ({@code key = value} lines, {@code #} comments, as postgresql.conf),
  * then overridden by command-line flags.
  */
-public record ServerConfig(String host, int port, Path dataDir, int workerThreads) {
+public record ServerConfig(
+    String host, int port, Path dataDir, int workerThreads, StorageConfig storage) {
   public static final ServerConfig DEFAULT =
-      new ServerConfig("127.0.0.1", 5433, Path.of("data"), 0);
+      new ServerConfig("127.0.0.1", 5433, Path.of("data"), 0, StorageConfig.DEFAULT);
 
   public ServerConfig {
     if (host == null || host.isBlank()) {
@@ -31,40 +33,80 @@ public record ServerConfig(String host, int port, Path dataDir, int workerThread
     if (workerThreads < 0) {
       throw new IllegalArgumentException("worker_threads must be >= 0");
     }
+    if (storage == null) {
+      throw new IllegalArgumentException("storage settings must be set");
+    }
   }
 
   public ServerConfig withHost(String newHost) {
-    return new ServerConfig(newHost, port, dataDir, workerThreads);
+    return new ServerConfig(newHost, port, dataDir, workerThreads, storage);
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, dataDir, workerThreads);
+    return new ServerConfig(host, newPort, dataDir, workerThreads, storage);
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(host, port, newDataDir, workerThreads);
+    return new ServerConfig(host, port, newDataDir, workerThreads, storage);
+  }
+
+  public ServerConfig withStorage(StorageConfig newStorage) {
+    return new ServerConfig(host, port, dataDir, workerThreads, newStorage);
   }
 
   /** Applies the settings of a configuration file on top of this one. */
   public ServerConfig withFile(Path file) {
-    Map<String, String> values = readFile(file);
     ServerConfig c = this;
-    for (Map.Entry<String, String> e : values.entrySet()) {
-      String v = e.getValue();
-      c =
-          switch (e.getKey()) {
-            case "listen_address", "listen_addresses" -> c.withHost(v);
-            case "port" -> c.withPort(parseInt(file, e.getKey(), v));
-            case "data_directory" -> c.withDataDir(Path.of(v));
-            case "worker_threads" ->
-                new ServerConfig(c.host, c.port, c.dataDir, parseInt(file, e.getKey(), v));
-            default ->
-                throw new QuiverException(
-                    SqlState.INVALID_PARAMETER_VALUE,
-                    "unrecognized configuration parameter \"" + e.getKey() + "\" in " + file);
-          };
+    for (Map.Entry<String, String> e : readFile(file).entrySet()) {
+      c = c.with(e.getKey(), e.getValue(), "in " + file);
     }
     return c;
+  }
+
+  /**
+   * Applies one {@code key = value} setting; {@code where} names its source for error messages.
+   * Keys: listen_address, port, data_directory, worker_threads, retention (quiver.retention),
+   * segment_rows, compaction_interval. Durations take a unit: ms, s, min, h, d.
+   */
+  public ServerConfig with(String key, String v, String where) {
+    StorageConfig s = storage;
+    return switch (key.startsWith("quiver.") ? key.substring(7) : key) {
+      case "listen_address", "listen_addresses" -> withHost(v);
+      case "port" -> withPort(parseInt(where, key, v));
+      case "data_directory" -> withDataDir(Path.of(v));
+      case "worker_threads" ->
+          new ServerConfig(host, port, dataDir, parseInt(where, key, v), storage);
+      case "retention" -> {
+        long micros = parseMillis(where, key, v) * 1000;
+        yield withStorage(s.withRetention(micros, StorageConfig.compactionIntervalFor(micros)));
+      }
+      case "compaction_interval" ->
+          withStorage(s.withRetention(s.retentionMicros(), parseMillis(where, key, v)));
+      case "segment_rows" -> withStorage(s.withSegmentRows(parseInt(where, key, v)));
+      default ->
+          throw new QuiverException(
+              SqlState.INVALID_PARAMETER_VALUE,
+              "unrecognized configuration parameter \"" + key + "\" " + where);
+    };
+  }
+
+  /** A duration such as {@code 24h}, {@code 5s}, {@code 250ms}; a bare number means seconds. */
+  static long parseMillis(String where, String key, String value) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\s*(\\d+)\\s*(ms|s|min|h|d)?\\s*").matcher(value);
+    if (!m.matches()) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter \""
+          + key + "\" " + where + ": \"" + value + "\" (a duration such as 30s, 5min, 24h)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> n;
+      case "s" -> n * 1000;
+      case "min" -> n * 60_000;
+      case "h" -> n * 3_600_000;
+      default -> n * 86_400_000;
+    };
   }
 
   /** Reads {@code key = value} lines; values may be single-quoted; {@code #} starts a comment. */
@@ -110,13 +152,13 @@ public record ServerConfig(String host, int port, Path dataDir, int workerThread
     return line;
   }
 
-  private static int parseInt(Path file, String key, String value) {
+  private static int parseInt(String where, String key, String value) {
     try {
-      return Integer.parseInt(value);
+      return Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
       throw new QuiverException(
           SqlState.INVALID_PARAMETER_VALUE,
-          "invalid value for parameter \"" + key + "\" in " + file + ": \"" + value + "\"");
+          "invalid value for parameter \"" + key + "\" " + where + ": \"" + value + "\"");
     }
   }
 }

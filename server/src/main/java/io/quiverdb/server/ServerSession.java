@@ -9,6 +9,8 @@ import io.quiverdb.planner.Planner;
 import io.quiverdb.planner.QueryResult;
 import io.quiverdb.planner.SessionContext;
 import io.quiverdb.sql.ast.Statement;
+import io.quiverdb.storage.CatalogView;
+import io.quiverdb.storage.Transaction;
 import io.quiverdb.wire.spi.Cursor;
 import io.quiverdb.wire.spi.Field;
 import io.quiverdb.wire.spi.FormatSettings;
@@ -19,15 +21,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One client's session: its settings, its transaction-block state, and the bridge from the wire's
  * commands to the planner. Session statements (SET, SHOW, RESET, BEGIN, COMMIT, ROLLBACK, CREATE
  * EXTENSION) are answered here; everything else is planned and executed by the planner.
  *
- * <p>Transaction blocks are tracked for the protocol (ReadyForQuery status, 25P02 after an error)
- * but each statement still commits on its own: atomic multi-statement transactions come with the
- * storage engine's MVCC (issue 3), and ROLLBACK says so with a WARNING when it cannot undo writes.
+ * <p>Transactions: outside a transaction block, statements run in an implicit transaction that
+ * commits at the end of a simple Query message or at the extended protocol's Sync, as in
+ * PostgreSQL; an error rolls it back. {@code BEGIN} opens a block (snapshot isolation, which is
+ * PostgreSQL's REPEATABLE READ) that COMMIT or ROLLBACK ends; after an error in a block, statements
+ * get 25P02 until it ends. A commit is ordered when it is asked for and acknowledged only once
+ * durable: the wire holds the response back until {@link #pendingDurability()} completes.
  */
 final class ServerSession implements Session, SessionContext {
   private static final List<Field> SHOW_ALL_FIELDS = List.of(Field.of("name", ColumnType.TEXT),
@@ -40,7 +47,12 @@ final class ServerSession implements Session, SessionContext {
   private final List<Notice> notices = new ArrayList<>();
   private volatile boolean cancelled;
   private char transactionStatus = 'I';
-  private int writesInBlock;
+  /** The open transaction block (status T or E), or null. */
+  private Transaction block;
+  /** The implicit transaction of the statements since the last Sync, or null. */
+  private Transaction implicit;
+  /** The last commit this session asked for, until it is durable. */
+  private CompletableFuture<Void> durable;
   private boolean closed;
 
   ServerSession(QuiverServer server, Map<String, String> startup) {
@@ -129,6 +141,7 @@ final class ServerSession implements Session, SessionContext {
   public Cursor execute(PreparedCommand prepared, Object[] parameters) {
     Command command = (Command) prepared;
     cancelled = false;
+    awaitDurable();
     Statement statement = command.statement();
     if (transactionStatus == 'E' && !isTransactionEnd(statement)) {
       throw new QuiverException(SqlState.IN_FAILED_SQL_TRANSACTION,
@@ -142,9 +155,6 @@ final class ServerSession implements Session, SessionContext {
         return executeSessionStatement(statement);
       }
       QueryResult result = command.plan().execute(parameters, this);
-      if (transactionStatus == 'T' && !(statement instanceof Statement.QueryStatement)) {
-        writesInBlock++;
-      }
       return new PlannedCursor(Command.toFields(command.plan().columns()), result);
     } catch (RuntimeException | Error e) {
       statementFailed();
@@ -192,40 +202,72 @@ final class ServerSession implements Session, SessionContext {
   private String transaction(Statement.Transaction tx) {
     switch (tx.kind()) {
       case BEGIN -> {
+        checkIsolation(tx);
         if (transactionStatus != 'I') {
           notices.add(new Notice("WARNING", SqlState.ACTIVE_SQL_TRANSACTION,
               "there is already a transaction in progress"));
         } else {
+          // statements before BEGIN in the same implicit transaction join the block
+          block = implicit != null ? implicit : server.store().begin();
+          implicit = null;
           transactionStatus = 'T';
-          writesInBlock = 0;
         }
         return "BEGIN";
       }
       case COMMIT -> {
-        char was = transactionStatus;
-        endBlock(false);
-        return was == 'E' ? "ROLLBACK" : "COMMIT";
+        if (transactionStatus == 'I') {
+          notices.add(new Notice("WARNING", SqlState.NO_ACTIVE_SQL_TRANSACTION,
+              "there is no transaction in progress"));
+          return "COMMIT";
+        }
+        Transaction t = block;
+        boolean failed = transactionStatus == 'E';
+        block = null;
+        transactionStatus = 'I';
+        if (failed) {
+          t.rollback();
+          return "ROLLBACK";
+        }
+        durable = t.commitAsync();
+        return "COMMIT";
       }
       default -> {
-        endBlock(true);
+        if (transactionStatus == 'I') {
+          notices.add(new Notice("WARNING", SqlState.NO_ACTIVE_SQL_TRANSACTION,
+              "there is no transaction in progress"));
+        } else {
+          block.rollback();
+          block = null;
+          transactionStatus = 'I';
+        }
         return "ROLLBACK";
       }
     }
   }
 
-  private void endBlock(boolean rollback) {
-    if (transactionStatus == 'I') {
-      notices.add(new Notice("WARNING", SqlState.NO_ACTIVE_SQL_TRANSACTION,
-          "there is no transaction in progress"));
+  /** Blocks run under snapshot isolation: PostgreSQL's REPEATABLE READ, never SERIALIZABLE. */
+  private static void checkIsolation(Statement.Transaction tx) {
+    String level = tx.isolationLevel();
+    if (level != null && level.equals("serializable")) {
+      throw new QuiverException(SqlState.FEATURE_NOT_SUPPORTED,
+          "SERIALIZABLE isolation is not supported", null,
+          "Use REPEATABLE READ: transactions run under snapshot isolation.",
+          tx.pos().errorPosition());
+    }
+  }
+
+  /** Waits for this session's last commit to be durable (a later statement must see it). */
+  private void awaitDurable() {
+    CompletableFuture<Void> d = durable;
+    if (d == null) {
       return;
     }
-    if ((rollback || transactionStatus == 'E') && writesInBlock > 0) {
-      notices.add(new Notice("WARNING", SqlState.FEATURE_NOT_SUPPORTED,
-          "ROLLBACK could not undo " + writesInBlock + " statement(s) that already committed:"
-              + " transaction blocks are not atomic yet, each statement commits on its own"));
+    durable = null;
+    try {
+      d.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
-    transactionStatus = 'I';
-    writesInBlock = 0;
   }
 
   /** Row description of a session statement that returns rows (SHOW), else null. */
@@ -250,12 +292,29 @@ final class ServerSession implements Session, SessionContext {
     if (transactionStatus == 'T') {
       transactionStatus = 'E';
     }
+    if (implicit != null) {
+      implicit.rollback();
+      implicit = null;
+    }
   }
 
   @Override
   public void sync() {
-    // Each statement commits on its own for now; the implicit extended-protocol transaction
-    // that Sync ends arrives with MVCC transactions (issue 3).
+    if (implicit != null) {
+      Transaction t = implicit;
+      implicit = null;
+      durable = t.commitAsync();
+    }
+  }
+
+  @Override
+  public CompletableFuture<?> pendingDurability() {
+    CompletableFuture<Void> d = durable;
+    if (d != null && d.isDone() && !d.isCompletedExceptionally()) {
+      durable = null;
+      return null;
+    }
+    return d;
   }
 
   @Override
@@ -286,6 +345,14 @@ final class ServerSession implements Session, SessionContext {
   @Override
   public void close() {
     closed = true;
+    if (block != null) {
+      block.rollback();
+      block = null;
+    }
+    if (implicit != null) {
+      implicit.rollback();
+      implicit = null;
+    }
   }
 
   boolean isClosed() {
@@ -322,5 +389,22 @@ final class ServerSession implements Session, SessionContext {
   @Override
   public boolean isCancelled() {
     return cancelled;
+  }
+
+  @Override
+  public Transaction transaction() {
+    if (block != null) {
+      return block;
+    }
+    if (implicit == null) {
+      implicit = server.store().begin();
+    }
+    return implicit;
+  }
+
+  @Override
+  public CatalogView catalog() {
+    Transaction t = block != null ? block : implicit;
+    return t != null ? t.catalog() : server.store().catalog();
   }
 }

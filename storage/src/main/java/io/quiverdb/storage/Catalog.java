@@ -14,19 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * The durable list of tables: definitions live in the {@code catalog} column family and are
- * mirrored in an immutable in-memory snapshot that readers use without locking.
+ * The committed list of tables: definitions live in the {@code catalog} column family and are
+ * mirrored in an immutable in-memory {@link CatalogState} that readers use without locking.
  *
  * <p>Keys in the {@code catalog} family: {@code "table:" + 8-byte big-endian id} → a {@link
  * TableDefCodec} definition; {@code "counter:next_table_id"} and {@code "counter:version"} → an
- * 8-byte big-endian long. Every DDL writes the definition change and the counters in one synced
- * batch.
- * DDL runs under the store's commit lock, so a commit never writes rows of a table being dropped.
+ * 8-byte big-endian long. DDL is transactional: a transaction works on a private picture of the
+ * catalog ({@link Transaction#createTable}, {@link Transaction#dropTable}) and its commit writes
+ * the definitions, the counters and the rows in one batch.
  */
-public final class Catalog {
+public final class Catalog implements CatalogView {
   /** The first table id handed out; ids are never reused. */
   public static final long FIRST_TABLE_ID = 16400;
 
@@ -35,14 +34,10 @@ public final class Catalog {
   private static final byte[] TABLE_PREFIX = ascii("table:");
   private static final byte[] TABLE_END = ascii("table;");
 
-  /** An immutable picture of the catalog; replaced whole on every DDL. */
-  private record State(
-      long version, long nextId, Map<Long, TableDef> byId, TreeMap<String, TableDef> byName) {}
-
   private final Store store;
-  private volatile State state;
+  private volatile CatalogState state;
 
-  private Catalog(Store store, State state) {
+  private Catalog(Store store, CatalogState state) {
     this.store = store;
     this.state = state;
   }
@@ -61,26 +56,48 @@ public final class Catalog {
       }
     }
     Map<Long, TableDef> byId = new HashMap<>();
-    TreeMap<String, TableDef> byName = new TreeMap<>();
     try (KvCursor c = kv.cursor(Family.CATALOG, null, TABLE_PREFIX, TABLE_END)) {
       while (c.next()) {
         TableDef t = TableDefCodec.decode(c.value());
         byId.put(t.id(), t);
-        byName.put(nameKey(t.schema(), t.name()), t);
       }
     }
-    State s =
-        new State(KeyCodec.getLong(version, 0), KeyCodec.getLong(nextId, 0), byId, byName);
-    return new Catalog(store, s);
+    return new Catalog(
+        store,
+        new CatalogState(KeyCodec.getLong(version, 0), KeyCodec.getLong(nextId, 0), byId));
+  }
+
+  /** The committed picture. */
+  CatalogState state() {
+    return state;
+  }
+
+  /** Installs the picture a committing transaction made (under the commit lock). */
+  void install(CatalogState next) {
+    state = next;
+  }
+
+  /** Adds a DDL commit's catalog writes to {@code batch}. */
+  static void writeChanges(
+      KvBatch batch, CatalogState next, List<TableDef> created, List<TableDef> dropped) {
+    for (TableDef t : dropped) {
+      batch.delete(Family.CATALOG, tableKey(t.id()));
+      batch.deleteRange(Family.ROWS, KeyCodec.tablePrefix(t.id()), KeyCodec.tableEnd(t.id()));
+    }
+    for (TableDef t : created) {
+      batch.put(Family.CATALOG, tableKey(t.id()), TableDefCodec.encode(t));
+    }
+    batch.put(Family.CATALOG, NEXT_ID_KEY, longBytes(next.nextId));
+    batch.put(Family.CATALOG, VERSION_KEY, longBytes(next.version));
   }
 
   /**
-   * Creates a table and makes it durable before returning. Primary key columns become NOT NULL.
+   * Checks a new table's columns and primary key and returns the columns to store (primary key
+   * columns become NOT NULL).
    *
-   * @throws QuiverException 42P07 if the table exists, 42701 for a repeated column name
+   * @throws QuiverException 42701 for a repeated column name or primary key column
    */
-  public TableDef createTable(
-      String schema, String name, List<ColumnDef> columns, List<Integer> primaryKey) {
+  static List<ColumnDef> checkedColumns(List<ColumnDef> columns, List<Integer> primaryKey) {
     List<ColumnDef> cols = new ArrayList<>(columns);
     Set<String> seen = new HashSet<>();
     for (ColumnDef c : cols) {
@@ -102,94 +119,53 @@ public final class Catalog {
       }
       cols.set(i, new ColumnDef(c.name(), c.type(), true));
     }
-    store.enter();
-    try {
-      store.commitLock().lock();
-      try {
-        State s = state;
-        if (s.byName.containsKey(nameKey(schema, name))) {
-          throw new QuiverException(
-              SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
-        }
-        TableDef t = new TableDef(s.nextId, schema, name, cols, primaryKey);
-        try (KvBatch b = store.kv().newBatch()) {
-          b.put(Family.CATALOG, tableKey(t.id()), TableDefCodec.encode(t));
-          b.put(Family.CATALOG, NEXT_ID_KEY, longBytes(s.nextId + 1));
-          b.put(Family.CATALOG, VERSION_KEY, longBytes(s.version + 1));
-          store.kv().write(b, true, "definition of table " + t.qualifiedName());
-        }
-        Map<Long, TableDef> byId = new HashMap<>(s.byId);
-        TreeMap<String, TableDef> byName = new TreeMap<>(s.byName);
-        byId.put(t.id(), t);
-        byName.put(nameKey(schema, name), t);
-        state = new State(s.version + 1, s.nextId + 1, byId, byName);
-        return t;
-      } finally {
-        store.commitLock().unlock();
-      }
-    } finally {
-      store.exit();
+    return cols;
+  }
+
+  /**
+   * Creates a table in a transaction of its own, durable before returning.
+   *
+   * @throws QuiverException 42P07 if the table exists, 42701 for a repeated column name
+   */
+  public TableDef createTable(
+      String schema, String name, List<ColumnDef> columns, List<Integer> primaryKey) {
+    try (Transaction txn = store.begin()) {
+      TableDef t = txn.createTable(schema, name, columns, primaryKey);
+      txn.commit();
+      return t;
     }
   }
 
   /**
-   * Removes the table's definition and all its rows (a range delete), durable before returning.
+   * Drops a table and all its rows in a transaction of its own, durable before returning.
    *
    * @throws QuiverException 42P01 if no table with this id exists
    */
   public void dropTable(TableDef table) {
-    store.enter();
-    try {
-      store.commitLock().lock();
-      try {
-        State s = state;
-        TableDef current = s.byId.get(table.id());
-        if (current == null) {
-          throw new QuiverException(
-              SqlState.UNDEFINED_TABLE, "table \"" + table.name() + "\" does not exist");
-        }
-        try (KvBatch b = store.kv().newBatch()) {
-          b.delete(Family.CATALOG, tableKey(table.id()));
-          b.deleteRange(
-              Family.ROWS, KeyCodec.tablePrefix(table.id()), KeyCodec.tableEnd(table.id()));
-          b.put(Family.CATALOG, VERSION_KEY, longBytes(s.version + 1));
-          store.kv().write(b, true, "drop of table " + current.qualifiedName());
-        }
-        Map<Long, TableDef> byId = new HashMap<>(s.byId);
-        TreeMap<String, TableDef> byName = new TreeMap<>(s.byName);
-        byId.remove(current.id());
-        byName.remove(nameKey(current.schema(), current.name()));
-        state = new State(s.version + 1, s.nextId, byId, byName);
-        store.forgetTable(current.id());
-      } finally {
-        store.commitLock().unlock();
-      }
-    } finally {
-      store.exit();
+    try (Transaction txn = store.begin()) {
+      txn.dropTable(table);
+      txn.commit();
     }
   }
 
-  /** The table named {@code name} in {@code schema} (exact, case-sensitive match). */
+  @Override
   public Optional<TableDef> table(String schema, String name) {
-    return Optional.ofNullable(state.byName.get(nameKey(schema, name)));
+    return state.table(schema, name);
   }
 
+  @Override
   public Optional<TableDef> tableById(long id) {
-    return Optional.ofNullable(state.byId.get(id));
+    return state.tableById(id);
   }
 
-  /** All tables, sorted by schema, then name. */
+  @Override
   public List<TableDef> tables() {
-    return List.copyOf(state.byName.values());
+    return state.tables();
   }
 
-  /** A number that increases on every DDL (1 on a fresh store), also across restarts. */
+  @Override
   public long version() {
     return state.version;
-  }
-
-  private static String nameKey(String schema, String name) {
-    return schema + '\u0000' + name;
   }
 
   private static byte[] tableKey(long id) {
@@ -199,7 +175,7 @@ public final class Catalog {
     return k;
   }
 
-  private static byte[] longBytes(long v) {
+  static byte[] longBytes(long v) {
     byte[] b = new byte[8];
     KeyCodec.putLong(b, 0, v);
     return b;

@@ -129,7 +129,7 @@ class CatalogTest {
     Store store = Store.open(dir, StorageConfig.DEFAULT);
     store.close();
     store.close();
-    assertThatThrownBy(store::readView).isInstanceOf(QuiverException.class);
+    assertThatThrownBy(store::begin).isInstanceOf(QuiverException.class);
     assertThatThrownBy(() -> store.catalog().createTable("public", "t", columns(), List.of()))
         .isInstanceOf(QuiverException.class);
   }

@@ -8,6 +8,7 @@ import io.quiverdb.common.SqlState;
 import io.quiverdb.common.types.ColumnType;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -28,28 +29,29 @@ class StoreTest {
 
   @BeforeEach
   void open() {
-    store = Store.open(dir, StorageConfig.DEFAULT);
+    store = Store.open(dir, StorageConfig.DEFAULT.withSegmentRows(4));
     items = createItems(store);
   }
 
   @AfterEach
   void close() {
     if (store != null) {
-      assertThat(store.openResourceCount()).as("leaked resources").isZero();
+      assertThat(store.openTransactionCount()).as("transactions left open").isZero();
       store.close();
     }
   }
 
+  private void reopen(StorageConfig config) {
+    store.close();
+    store = Store.open(dir, config);
+    items = store.catalog().table("public", "items").orElseThrow();
+  }
+
   private static TableDef createItems(Store s) {
-    return s.catalog()
-        .createTable(
-            "public",
-            "items",
-            List.of(
-                new ColumnDef("id", ColumnType.BIGINT, false),
-                new ColumnDef("title", ColumnType.TEXT, false),
-                new ColumnDef("embedding", ColumnType.vector(3), false)),
-            List.of(0));
+    return s.catalog().createTable("public", "items", List.of(
+        new ColumnDef("id", ColumnType.BIGINT, false),
+        new ColumnDef("title", ColumnType.TEXT, false),
+        new ColumnDef("embedding", ColumnType.vector(3), false)), List.of(0));
   }
 
   private static Object[] item(long id, String title) {
@@ -57,7 +59,7 @@ class StoreTest {
   }
 
   private void insert(TableDef t, Object[]... rows) {
-    try (WriteTxn txn = store.beginWrite()) {
+    try (Transaction txn = store.begin()) {
       for (Object[] r : rows) {
         txn.insert(t, r);
       }
@@ -66,14 +68,14 @@ class StoreTest {
   }
 
   private List<Object[]> scan(TableDef t) {
-    try (ReadView view = store.readView()) {
-      return scan(view, t);
+    try (Transaction txn = store.begin()) {
+      return scan(txn, t);
     }
   }
 
-  private static List<Object[]> scan(ReadView view, TableDef t) {
+  private static List<Object[]> scan(Transaction txn, TableDef t) {
     List<Object[]> out = new ArrayList<>();
-    try (RowCursor c = view.scan(t)) {
+    try (RowCursor c = txn.scan(t)) {
       while (c.next()) {
         out.add(c.row());
       }
@@ -81,399 +83,379 @@ class StoreTest {
     return out;
   }
 
+  /** The ids of the rows, sorted (scan order is storage order, not key order). */
   private static List<Object> ids(List<Object[]> rows) {
-    return rows.stream().map(r -> r[0]).toList();
+    return rows.stream().map(r -> r[0]).sorted(Comparator.comparing(o -> (Long) o)).toList();
   }
 
   private static void assertState(ThrowingCallable call, SqlState state, String message) {
     assertThatThrownBy(call)
         .asInstanceOf(InstanceOfAssertFactories.type(QuiverException.class))
-        .satisfies(
-            e -> {
-              assertThat(e.state()).isEqualTo(state);
-              assertThat(e.getMessage()).isEqualTo(message);
-            });
+        .satisfies(e -> {
+          assertThat(e.state()).isEqualTo(state);
+          assertThat(e.getMessage()).isEqualTo(message);
+        });
+  }
+
+  private long rowIdOf(Transaction txn, TableDef t, long id) {
+    long rowId = txn.find(t, new Object[] {id});
+    assertThat(rowId).isNotEqualTo(Transaction.NO_ROW);
+    return rowId;
   }
 
   @Test
-  void inserts_scans_in_key_order_and_gets_by_primary_key() {
-    insert(items, item(3, "c"), item(-1, "a"), item(2, "ünïcode 😀"));
-    List<Object[]> rows = scan(items);
-    assertThat(ids(rows)).containsExactly(-1L, 2L, 3L);
-    assertThat(rows.get(1)).containsExactly(2L, "ünïcode 😀", new float[] {2, 0.5f, -1});
-    try (ReadView view = store.readView()) {
-      assertThat(view.get(items, new Object[] {3L})).containsExactly(item(3, "c"));
-      assertThat(view.get(items, new Object[] {4L})).isNull();
-      assertThatThrownBy(() -> view.get(items, new Object[] {3}))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("id");
+  void inserts_scan_and_get_by_primary_key_without_scanning() {
+    insert(items, item(3, "c"), item(1, "a"), item(2, "b"));
+    assertThat(ids(scan(items))).containsExactly(1L, 2L, 3L);
+    try (Transaction txn = store.begin()) {
+      assertThat(txn.get(items, new Object[] {2L})[1]).isEqualTo("b");
+      assertThat(txn.get(items, new Object[] {9L})).isNull();
     }
     assertThat(store.estimatedRowCount(items)).isEqualTo(3);
   }
 
   @Test
-  void updates_and_deletes_by_cursor_key() {
-    insert(items, item(1, "a"), item(2, "b"), item(3, "c"));
-    try (ReadView view = store.readView();
-        RowCursor c = view.scan(items);
-        WriteTxn txn = store.beginWrite()) {
-      while (c.next()) {
-        long id = (Long) c.row()[0];
-        if (id == 1) {
-          txn.update(items, c.key(), item(1, "A"));
-        } else if (id == 2) {
-          txn.delete(items, c.key());
-        }
-      }
-      assertThat(txn.pendingCount()).isEqualTo(2);
-      txn.commit();
-    }
-    List<Object[]> rows = scan(items);
-    assertThat(ids(rows)).containsExactly(1L, 3L);
-    assertThat(rows.get(0)[1]).isEqualTo("A");
-    assertThat(store.estimatedRowCount(items)).isEqualTo(2);
-  }
-
-  @Test
-  void update_changing_the_primary_key_moves_the_row() {
+  void updates_and_deletes_end_old_versions_and_old_snapshots_keep_seeing_them() {
     insert(items, item(1, "a"), item(2, "b"));
-    byte[] key1 = keyOf(items, 1L);
-    try (WriteTxn txn = store.beginWrite()) {
-      assertState(
-          () -> txn.update(items, key1, item(2, "x")),
-          SqlState.UNIQUE_VIOLATION,
-          "duplicate key value violates unique constraint \"items_pkey\"");
-      assertThat(txn.pendingCount()).isZero();
-      txn.update(items, key1, item(10, "moved"));
-      assertThat(txn.pendingCount()).isEqualTo(2);
+    Transaction old = store.begin();
+    try (Transaction txn = store.begin()) {
+      txn.update(items, rowIdOf(txn, items, 1), item(1, "a2"));
+      txn.delete(items, rowIdOf(txn, items, 2));
       txn.commit();
     }
-    assertThat(ids(scan(items))).containsExactly(2L, 10L);
-    assertThat(store.estimatedRowCount(items)).isEqualTo(2);
-  }
-
-  private byte[] keyOf(TableDef t, Object id) {
-    try (ReadView view = store.readView();
-        RowCursor c = view.scan(t)) {
-      while (c.next()) {
-        if (c.row()[0].equals(id)) {
-          return c.key();
-        }
-      }
-    }
-    throw new AssertionError("no row " + id);
+    assertThat(scan(items)).extracting(r -> r[1]).containsExactly("a2");
+    assertThat(scan(old, items)).extracting(r -> r[1]).containsExactlyInAnyOrder("a", "b");
+    assertThat(old.get(items, new Object[] {1L})[1]).isEqualTo("a");
+    old.close();
+    assertThat(store.estimatedRowCount(items)).isEqualTo(1);
   }
 
   @Test
-  void duplicate_primary_key_fails_and_writes_nothing() {
+  void a_transaction_reads_its_own_writes_and_others_do_not() {
     insert(items, item(1, "a"));
-    try (WriteTxn txn = store.beginWrite()) {
+    try (Transaction txn = store.begin(); Transaction other = store.begin()) {
       txn.insert(items, item(2, "b"));
-      assertThatThrownBy(() -> txn.insert(items, item(1, "again")))
+      txn.update(items, rowIdOf(txn, items, 1), item(1, "a2"));
+      assertThat(scan(txn, items)).extracting(r -> r[1]).containsExactlyInAnyOrder("a2", "b");
+      assertThat(txn.get(items, new Object[] {2L})[1]).isEqualTo("b");
+      long pending = rowIdOf(txn, items, 2);
+      assertThat(pending).isNegative();
+      txn.update(items, pending, item(2, "b2"));
+      assertThat(txn.get(items, new Object[] {2L})[1]).isEqualTo("b2");
+      assertThat(scan(other, items)).extracting(r -> r[1]).containsExactly("a");
+      txn.commit();
+      assertThat(scan(other, items)).extracting(r -> r[1]).containsExactly("a");
+    }
+    assertThat(scan(items)).extracting(r -> r[1]).containsExactlyInAnyOrder("a2", "b2");
+  }
+
+  @Test
+  void rollback_writes_nothing() {
+    try (Transaction txn = store.begin()) {
+      txn.insert(items, item(1, "a"));
+      txn.rollback();
+    }
+    assertThat(scan(items)).isEmpty();
+  }
+
+  @Test
+  void first_committer_wins_on_the_same_row() {
+    insert(items, item(1, "a"));
+    try (Transaction t1 = store.begin(); Transaction t2 = store.begin()) {
+      t1.update(items, rowIdOf(t1, items, 1), item(1, "t1"));
+      t2.update(items, rowIdOf(t2, items, 1), item(1, "t2"));
+      t1.commit();
+      assertState(t2::commit, SqlState.SERIALIZATION_FAILURE,
+          "could not serialize access due to concurrent update");
+    }
+    assertThat(scan(items)).extracting(r -> r[1]).containsExactly("t1");
+    try (Transaction late = store.begin(); Transaction t3 = store.begin()) {
+      t3.delete(items, rowIdOf(t3, items, 1));
+      t3.commit();
+      long id = rowIdOf(late, items, 1);
+      assertState(() -> late.update(items, id, item(1, "late")),
+          SqlState.SERIALIZATION_FAILURE, "could not serialize access due to concurrent update");
+    }
+  }
+
+  @Test
+  void duplicate_primary_keys_fail_and_write_nothing() {
+    insert(items, item(1, "a"));
+    try (Transaction txn = store.begin()) {
+      txn.insert(items, item(2, "b"));
+      assertThatThrownBy(() -> txn.insert(items, item(1, "dup")))
           .asInstanceOf(InstanceOfAssertFactories.type(QuiverException.class))
-          .satisfies(
-              e -> {
-                assertThat(e.state()).isEqualTo(SqlState.UNIQUE_VIOLATION);
-                assertThat(e.getMessage())
-                    .isEqualTo("duplicate key value violates unique constraint \"items_pkey\"");
-                assertThat(e.detail()).isEqualTo("Key (id)=(1) already exists.");
-              });
-      assertState(
-          () -> txn.insert(items, item(2, "same txn")),
+          .satisfies(e -> {
+            assertThat(e.state()).isEqualTo(SqlState.UNIQUE_VIOLATION);
+            assertThat(e.getMessage()).isEqualTo(
+                "duplicate key value violates unique constraint \"items_pkey\"");
+            assertThat(e.detail()).isEqualTo("Key (id)=(1) already exists.");
+          });
+      assertState(() -> txn.insert(items, item(2, "dup")), SqlState.UNIQUE_VIOLATION,
+          "duplicate key value violates unique constraint \"items_pkey\"");
+    }
+    try (Transaction t1 = store.begin(); Transaction t2 = store.begin()) {
+      t1.insert(items, item(5, "t1"));
+      t2.insert(items, item(5, "t2"));
+      t2.insert(items, item(6, "t2"));
+      t1.commit();
+      assertState(t2::commit, SqlState.UNIQUE_VIOLATION,
+          "duplicate key value violates unique constraint \"items_pkey\"");
+    }
+    assertThat(ids(scan(items))).containsExactly(1L, 5L);
+  }
+
+  @Test
+  void on_conflict_sees_only_visible_rows() {
+    insert(items, item(1, "a"));
+    try (Transaction txn = store.begin(); Transaction other = store.begin()) {
+      assertThat(txn.tryInsert(items, item(1, "x"))).isFalse();
+      assertThat(txn.tryInsert(items, item(2, "b"))).isTrue();
+      other.insert(items, item(3, "c"));
+      other.commit();
+      assertState(() -> txn.tryInsert(items, item(3, "x")), SqlState.SERIALIZATION_FAILURE,
+          "could not serialize access due to concurrent update");
+      txn.commit();
+    }
+    assertThat(ids(scan(items))).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void delete_then_reinsert_and_key_changing_update_in_one_transaction() {
+    insert(items, item(1, "a"), item(2, "b"));
+    try (Transaction txn = store.begin()) {
+      txn.delete(items, rowIdOf(txn, items, 1));
+      txn.insert(items, item(1, "again"));
+      txn.update(items, rowIdOf(txn, items, 2), item(7, "moved"));
+      assertState(() -> txn.update(items, rowIdOf(txn, items, 7), item(1, "clash")),
           SqlState.UNIQUE_VIOLATION,
           "duplicate key value violates unique constraint \"items_pkey\"");
-      assertThat(txn.pendingCount()).isEqualTo(1);
       txn.commit();
     }
-    List<Object[]> rows = scan(items);
-    assertThat(ids(rows)).containsExactly(1L, 2L);
-    assertThat(rows.get(0)[1]).isEqualTo("a");
-  }
-
-  @Test
-  void duplicate_found_at_commit_writes_nothing_of_the_transaction() {
-    try (WriteTxn a = store.beginWrite()) {
-      a.insert(items, item(5, "a5"));
-      a.insert(items, item(6, "a6"));
-      insert(items, item(5, "b5"));
-      assertThatThrownBy(a::commit)
-          .asInstanceOf(InstanceOfAssertFactories.type(QuiverException.class))
-          .satisfies(
-              e -> {
-                assertThat(e.state()).isEqualTo(SqlState.UNIQUE_VIOLATION);
-                assertThat(e.detail()).isEqualTo("Key (id)=(5) already exists.");
-              });
-      assertThatThrownBy(() -> a.insert(items, item(7, "late")))
-          .isInstanceOf(IllegalStateException.class);
-    }
-    assertThat(scan(items)).extracting(r -> r[1]).containsExactly("b5");
-    assertThat(store.estimatedRowCount(items)).isEqualTo(1);
-  }
-
-  @Test
-  void composite_primary_keys_order_and_look_up() {
-    TableDef t =
-        store
-            .catalog()
-            .createTable(
-                "public",
-                "pairs",
-                List.of(
-                    new ColumnDef("v", ColumnType.DOUBLE, false),
-                    new ColumnDef("k", ColumnType.TEXT, false),
-                    new ColumnDef("n", ColumnType.INTEGER, false)),
-                List.of(1, 2));
-    insert(
-        t,
-        new Object[] {1.0, "b", 1},
-        new Object[] {2.0, "a", 2},
-        new Object[] {3.0, "a", -1},
-        new Object[] {4.0, "a\u0000", 0});
-    assertThat(ids(scan(t))).containsExactly(3.0, 2.0, 4.0, 1.0);
-    try (ReadView view = store.readView()) {
-      assertThat(view.get(t, new Object[] {"a", 2})).containsExactly(2.0, "a", 2);
-      assertThat(view.get(t, new Object[] {"a", 3})).isNull();
-    }
-    try (WriteTxn txn = store.beginWrite()) {
-      assertState(
-          () -> txn.insert(t, new Object[] {9.0, "a", 2}),
-          SqlState.UNIQUE_VIOLATION,
-          "duplicate key value violates unique constraint \"pairs_pkey\"");
+    try (Transaction txn = store.begin()) {
+      assertThat(txn.get(items, new Object[] {1L})[1]).isEqualTo("again");
+      assertThat(txn.get(items, new Object[] {2L})).isNull();
+      assertThat(txn.get(items, new Object[] {7L})[1]).isEqualTo("moved");
     }
   }
 
   @Test
-  void delete_then_reinsert_in_one_transaction_is_allowed() {
-    insert(items, item(1, "a"));
-    byte[] key = keyOf(items, 1L);
-    try (WriteTxn txn = store.beginWrite()) {
-      txn.delete(items, key);
-      txn.insert(items, item(1, "again"));
-      txn.commit();
-    }
-    assertThat(scan(items).get(0)[1]).isEqualTo("again");
-    assertThat(store.estimatedRowCount(items)).isEqualTo(1);
-  }
-
-  @Test
-  void rejects_null_in_not_null_column() {
-    TableDef t =
-        store
-            .catalog()
-            .createTable(
-                "public",
-                "people",
-                List.of(
-                    new ColumnDef("name", ColumnType.TEXT, true),
-                    new ColumnDef("age", ColumnType.INTEGER, false)),
-                List.of());
-    try (WriteTxn txn = store.beginWrite()) {
-      txn.insert(t, new Object[] {"ann", null});
-      assertState(
-          () -> txn.insert(t, new Object[] {null, 3}),
-          SqlState.NOT_NULL_VIOLATION,
-          "null value in column \"name\" of relation \"people\" violates not-null constraint");
-      assertState(
-          () -> txn.insert(items, new Object[] {null, "x", null}),
+  void rejects_nulls_and_bad_vectors() {
+    try (Transaction txn = store.begin()) {
+      assertState(() -> txn.insert(items, new Object[] {null, "x", new float[] {1, 2, 3}}),
           SqlState.NOT_NULL_VIOLATION,
           "null value in column \"id\" of relation \"items\" violates not-null constraint");
+      assertState(() -> txn.insert(items, new Object[] {1L, "x", new float[] {1, 2}}),
+          SqlState.DATA_EXCEPTION, "expected 3 dimensions, not 2");
+      assertState(() -> txn.insert(items, new Object[] {1L, "x", new float[] {1, Float.NaN, 2}}),
+          SqlState.DATA_EXCEPTION, "NaN not allowed in vector");
+    }
+    assertThat(scan(items)).isEmpty();
+  }
+
+  @Test
+  void versions_fill_segments_that_seal_and_survive_reopen() {
+    for (int i = 0; i < 10; i++) {
+      insert(items, item(i, "v" + i));
+    }
+    try (Transaction txn = store.begin()) {
+      txn.update(items, rowIdOf(txn, items, 3), item(3, "v3b"));
+      txn.delete(items, rowIdOf(txn, items, 4));
       txn.commit();
     }
+    List<SegmentStats> stats = store.segmentStats();
+    assertThat(stats).hasSize(3);
+    assertThat(stats).extracting(SegmentStats::sealed).containsExactly(true, true, false);
+    assertThat(stats.stream().mapToLong(SegmentStats::versions).sum()).isEqualTo(11);
+    assertThat(stats.stream().mapToLong(SegmentStats::live).sum()).isEqualTo(9);
+    assertThat(stats.stream().mapToLong(SegmentStats::dead).sum()).isEqualTo(2);
+    reopen(StorageConfig.DEFAULT.withSegmentRows(4));
+    assertThat(ids(scan(items))).containsExactly(0L, 1L, 2L, 3L, 5L, 6L, 7L, 8L, 9L);
+    assertThat(store.segmentStats().stream().mapToLong(SegmentStats::dead).sum()).isEqualTo(2);
+    try (Transaction txn = store.begin()) {
+      assertThat(txn.get(items, new Object[] {3L})[1]).isEqualTo("v3b");
+      txn.update(items, rowIdOf(txn, items, 3), item(3, "v3c"));
+      txn.insert(items, item(4, "back"));
+      txn.commit();
+    }
+    assertThat(store.estimatedRowCount(items)).isEqualTo(10);
+    assertThat(store.segmentStats()).hasSize(4);
+  }
+
+  @Test
+  void commit_timestamps_grow_and_survive_reopen() {
+    insert(items, item(1, "a"));
+    long first = store.visibleTs();
+    insert(items, item(2, "b"));
+    assertThat(store.visibleTs()).isGreaterThan(first);
+    long before = store.visibleTs();
+    reopen(StorageConfig.DEFAULT.withSegmentRows(4));
+    assertThat(store.visibleTs()).isEqualTo(before);
+    insert(items, item(3, "c"));
+    assertThat(store.visibleTs()).isGreaterThan(before);
+  }
+
+  @Test
+  void the_change_log_has_every_change_with_before_and_after() {
+    insert(items, item(1, "a"), item(2, "b"));
+    try (Transaction txn = store.begin()) {
+      txn.update(items, rowIdOf(txn, items, 1), item(1, "a2"));
+      txn.delete(items, rowIdOf(txn, items, 2));
+      txn.commit();
+    }
+    List<ChangeRecord> log = store.changes(0, 100);
+    List<ChangeRecord> rows = log.stream().filter(c -> c.tableId() == items.id()).toList();
+    assertThat(rows).extracting(ChangeRecord::op).containsExactly('c', 'c', 'd', 'u');
+    assertThat(rows.get(0).lsn()).isEqualTo(rows.get(1).lsn());
+    assertThat(rows.get(2).lsn()).isEqualTo(rows.get(0).lsn() + 1);
+    assertThat(rows.get(2).commitTs()).isGreaterThan(rows.get(0).commitTs());
+    ChangeRecord u = rows.get(3);
+    assertThat(RowCodec.decode(items.columns(), u.before())[1]).isEqualTo("a");
+    assertThat(RowCodec.decode(items.columns(), u.after())[1]).isEqualTo("a2");
+    assertThat(rows.get(2).after()).isNull();
+  }
+
+  @Test
+  void ddl_is_transactional() {
+    try (Transaction txn = store.begin()) {
+      TableDef t = txn.createTable("public", "tmp",
+          List.of(new ColumnDef("id", ColumnType.BIGINT, false)), List.of(0));
+      txn.insert(t, new Object[] {1L});
+      assertThat(txn.catalog().table("public", "tmp")).isPresent();
+      assertThat(store.catalog().table("public", "tmp")).isEmpty();
+      assertThat(scan(txn, t)).hasSize(1);
+      txn.rollback();
+    }
+    assertThat(store.catalog().table("public", "tmp")).isEmpty();
+    try (Transaction txn = store.begin()) {
+      TableDef t = txn.createTable("public", "tmp",
+          List.of(new ColumnDef("id", ColumnType.BIGINT, false)), List.of(0));
+      txn.insert(t, new Object[] {1L});
+      txn.dropTable(items);
+      txn.commit();
+    }
+    store.close();
+    store = Store.open(dir, StorageConfig.DEFAULT);
+    assertThat(store.catalog().table("public", "items")).isEmpty();
+    TableDef t = store.catalog().table("public", "tmp").orElseThrow();
     assertThat(scan(t)).hasSize(1);
   }
 
   @Test
-  void rejects_bad_vectors() {
-    try (WriteTxn txn = store.beginWrite()) {
-      assertState(
-          () -> txn.insert(items, new Object[] {1L, "x", new float[] {1, 2}}),
-          SqlState.DATA_EXCEPTION,
-          "expected 3 dimensions, not 2");
-      assertState(
-          () -> txn.insert(items, new Object[] {1L, "x", new float[] {1, Float.NaN, 2}}),
-          SqlState.DATA_EXCEPTION,
-          "NaN not allowed in vector");
-      assertThatThrownBy(() -> txn.insert(items, new Object[] {1L, 5, null}))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("\"title\"")
-          .hasMessageContaining("java.lang.Integer");
-      assertThat(txn.pendingCount()).isZero();
+  void concurrent_ddl_conflicts_and_writes_to_a_dropped_table_fail() {
+    try (Transaction a = store.begin(); Transaction b = store.begin()) {
+      a.createTable("public", "x", List.of(new ColumnDef("id", ColumnType.BIGINT, false)),
+          List.of());
+      b.createTable("public", "y", List.of(new ColumnDef("id", ColumnType.BIGINT, false)),
+          List.of());
+      a.commit();
+      assertState(b::commit, SqlState.SERIALIZATION_FAILURE,
+          "could not serialize access due to concurrent DDL");
+    }
+    try (Transaction w = store.begin()) {
+      w.insert(items, item(1, "a"));
+      store.catalog().dropTable(items);
+      assertState(w::commit, SqlState.UNDEFINED_TABLE, "relation \"items\" does not exist");
+    }
+  }
+
+  @Test
+  void tables_without_primary_key_use_row_addresses() {
+    TableDef log = store.catalog().createTable("public", "log",
+        List.of(new ColumnDef("msg", ColumnType.TEXT, false)), List.of());
+    insert(log, new Object[] {"x"}, new Object[] {"x"});
+    try (Transaction txn = store.begin()) {
+      try (RowCursor c = txn.scan(log)) {
+        assertThat(c.next()).isTrue();
+        txn.delete(log, c.rowId());
+      }
       txn.commit();
     }
-    assertThat(scan(items)).isEmpty();
+    assertThat(scan(log)).hasSize(1);
   }
 
   @Test
-  void tables_without_primary_key_use_hidden_row_ids() {
-    TableDef log =
-        store
-            .catalog()
-            .createTable(
-                "public", "log", List.of(new ColumnDef("msg", ColumnType.TEXT, false)), List.of());
-    insert(log, new Object[] {"a"}, new Object[] {"a"}, new Object[] {null});
-    assertThat(ids(scan(log))).containsExactly("a", "a", null);
-    try (ReadView view = store.readView()) {
-      assertThatThrownBy(() -> view.get(log, new Object[] {1L}))
-          .isInstanceOf(IllegalArgumentException.class);
+  void compaction_drops_versions_past_retention_not_needed_by_open_snapshots() throws Exception {
+    reopen(new StorageConfig(true, 1000, 0, 0));
+    for (int i = 0; i < 50; i++) {
+      insert(items, item(i, "r" + i));
     }
-    store.close();
-    store = Store.open(dir, StorageConfig.DEFAULT);
-    TableDef reopened = store.catalog().table("public", "log").orElseThrow();
-    insert(reopened, new Object[] {"after reopen"});
-    List<Object[]> rows = scan(reopened);
-    assertThat(ids(rows)).containsExactly("a", "a", null, "after reopen");
-    assertThat(store.estimatedRowCount(reopened)).isEqualTo(4);
-  }
-
-  @Test
-  void rows_survive_reopen() {
-    insert(items, item(1, "a"), item(2, "b"));
-    store.close();
-    store = Store.open(dir, new StorageConfig(false));
-    TableDef t = store.catalog().table("public", "items").orElseThrow();
-    assertThat(t).isEqualTo(items);
-    insert(t, item(3, "c"));
-    store.close();
-    store = Store.open(dir, StorageConfig.DEFAULT);
-    assertThat(scan(t)).extracting(r -> r[1]).containsExactly("a", "b", "c");
-    assertThat(store.estimatedRowCount(t)).isEqualTo(3);
-  }
-
-  @Test
-  void dropped_table_rows_are_gone() {
-    insert(items, item(1, "a"), item(2, "b"));
-    try (ReadView before = store.readView()) {
-      store.catalog().dropTable(items);
-      assertThat(scan(before, items)).hasSize(2);
-    }
-    assertThat(scan(items)).isEmpty();
-    TableDef again = createItems(store);
-    assertThat(again.id()).isNotEqualTo(items.id());
-    assertThat(scan(again)).isEmpty();
-    assertThat(store.estimatedRowCount(again)).isZero();
-  }
-
-  @Test
-  void commit_to_a_dropped_table_fails() {
-    try (WriteTxn txn = store.beginWrite()) {
-      txn.insert(items, item(1, "a"));
-      store.catalog().dropTable(items);
-      assertState(txn::commit, SqlState.UNDEFINED_TABLE, "relation \"items\" does not exist");
-    }
-    TableDef again = createItems(store);
-    assertThat(scan(again)).isEmpty();
-  }
-
-  @Test
-  void read_view_does_not_see_later_commits() {
-    insert(items, item(1, "a"));
-    try (ReadView view = store.readView()) {
-      insert(items, item(2, "b"));
-      try (WriteTxn txn = store.beginWrite()) {
-        txn.delete(items, keyOf(items, 1L));
-        txn.commit();
+    Transaction reader = store.begin();
+    try (Transaction txn = store.begin()) {
+      for (int i = 0; i < 40; i++) {
+        txn.delete(items, rowIdOf(txn, items, i));
       }
-      assertThat(ids(scan(view, items))).containsExactly(1L);
-      assertThat(view.get(items, new Object[] {2L})).isNull();
-      assertThat(view.get(items, new Object[] {1L})).isNotNull();
+      txn.commit();
     }
-    assertThat(ids(scan(items))).containsExactly(2L);
+    Thread.sleep(2);
+    Store.CompactionResult first = store.compact();
+    assertThat(first.versionsDropped()).as("the open reader still needs them").isZero();
+    assertThat(first.changesDropped()).as("the inserts' changes are older than it").isEqualTo(50);
+    assertThat(scan(reader, items)).hasSize(50);
+    reader.close();
+    Store.CompactionResult r = store.compact();
+    assertThat(r.versionsDropped()).isEqualTo(40);
+    assertThat(r.changesDropped()).isEqualTo(40);
+    SegmentStats s = store.segmentStats().get(0);
+    assertThat(s.dead()).isZero();
+    assertThat(s.reclaimed()).isEqualTo(40);
+    assertThat(ids(scan(items))).hasSize(10).first().isEqualTo(40L);
+    reopen(new StorageConfig(true, 1000, 0, 0));
+    assertThat(ids(scan(items))).hasSize(10);
+    try (Transaction txn = store.begin()) {
+      txn.insert(items, item(0, "reused key"));
+      txn.commit();
+    }
+    assertThat(ids(scan(items))).hasSize(11);
   }
 
   @Test
-  void uncommitted_writes_are_invisible_and_abandoned_on_close() {
-    try (WriteTxn txn = store.beginWrite()) {
-      txn.insert(items, item(1, "a"));
-      assertThat(scan(items)).isEmpty();
-    }
-    assertThat(scan(items)).isEmpty();
-    assertThat(store.estimatedRowCount(items)).isZero();
-  }
-
-  @Test
-  void concurrent_inserts_of_the_same_key_let_exactly_one_commit() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+  void concurrent_commits_share_syncs_and_exactly_one_insert_of_a_key_wins() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      for (int round = 0; round < 20; round++) {
-        long id = 1000 + round;
-        CountDownLatch bothInserted = new CountDownLatch(2);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-          results.add(
-              pool.submit(
-                  () -> {
-                    try (WriteTxn txn = store.beginWrite()) {
-                      txn.insert(items, item(id, Thread.currentThread().getName()));
-                      bothInserted.countDown();
-                      assertThat(bothInserted.await(10, TimeUnit.SECONDS)).isTrue();
-                      txn.commit();
-                      return true;
-                    } catch (QuiverException e) {
-                      assertThat(e.state()).isEqualTo(SqlState.UNIQUE_VIOLATION);
-                      return false;
-                    }
-                  }));
-        }
-        int committed = 0;
-        for (Future<Boolean> f : results) {
-          committed += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        assertThat(committed).as("round %d", round).isEqualTo(1);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        results.add(pool.submit(() -> {
+          start.await();
+          int ok = 0;
+          for (int i = 0; i < 200; i++) {
+            try (Transaction txn = store.begin()) {
+              txn.insert(items, item(1_000_000L + i, "t" + id));
+              txn.insert(items, item(id * 1000L + i, "own"));
+              txn.commit();
+              ok++;
+            } catch (QuiverException e) {
+              assertThat(e.state()).isEqualTo(SqlState.UNIQUE_VIOLATION);
+            }
+          }
+          return ok;
+        }));
       }
+      long[] before = store.commitCounts();
+      start.countDown();
+      int committed = 0;
+      for (Future<Integer> f : results) {
+        committed += f.get(60, TimeUnit.SECONDS);
+      }
+      assertThat(committed).isEqualTo(200);
+      long[] after = store.commitCounts();
+      assertThat(after[1] - before[1]).isEqualTo(200);
+      assertThat(after[0] - before[0]).as("syncs").isLessThanOrEqualTo(200);
     } finally {
-      pool.shutdown();
+      pool.shutdownNow();
     }
-    assertThat(scan(items)).hasSize(20);
-    assertThat(store.estimatedRowCount(items)).isEqualTo(20);
+    assertThat(scan(items)).hasSize(400);
   }
 
   @Test
-  void store_close_closes_leaked_resources() {
-    ReadView view = store.readView();
-    RowCursor cursor = view.scan(items);
-    WriteTxn txn = store.beginWrite();
-    assertThat(store.openResourceCount()).isEqualTo(3);
-    cursor.close();
-    assertThat(store.openResourceCount()).isEqualTo(2);
-    store.close();
-    assertThat(store.openResourceCount()).isZero();
-    assertThatThrownBy(() -> view.scan(items)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> txn.insert(items, item(1, "a")))
-        .isInstanceOf(IllegalStateException.class);
-    view.close();
-    txn.close();
+  void close_refuses_new_work() {
+    Store s = store;
     store = null;
-  }
-
-  @Test
-  void scans_ten_thousand_vector_rows() {
-    TableDef vecs =
-        store
-            .catalog()
-            .createTable(
-                "public",
-                "vecs",
-                List.of(
-                    new ColumnDef("id", ColumnType.INTEGER, false),
-                    new ColumnDef("v", ColumnType.vector(128), false)),
-                List.of(0));
-    try (WriteTxn txn = store.beginWrite()) {
-      for (int i = 0; i < 10_000; i++) {
-        float[] v = new float[128];
-        v[i % 128] = i;
-        txn.insert(vecs, new Object[] {i, v});
-      }
-      txn.commit();
-    }
-    long best = Long.MAX_VALUE;
-    for (int rep = 0; rep < 5; rep++) {
-      long t0 = System.nanoTime();
-      List<Object[]> rows = scan(vecs);
-      best = Math.min(best, System.nanoTime() - t0);
-      assertThat(rows).hasSize(10_000);
-      assertThat(((float[]) rows.get(9999)[1])[9999 % 128]).isEqualTo(9999f);
-    }
-    System.out.printf("scan of 10,000 rows x vector(128): best %.2f ms%n", best / 1e6);
-    assertThat(store.estimatedRowCount(vecs)).isEqualTo(10_000);
+    s.close();
+    s.close();
+    assertThatThrownBy(s::begin).isInstanceOf(QuiverException.class);
   }
 }

@@ -27,6 +27,12 @@ import java.util.logging.Logger;
  * over a {@link Session}. Runs on the channel's event loop. Responses accumulate in one buffer that
  * is flushed at ReadyForQuery, on Flush, at the end of each read, and every 64 KiB of a large
  * result, so a pipelined batch costs one write.
+ *
+ * <p>Commits never block the event loop: when the session has a commit whose durability is not
+ * known yet, the connection pauses. It holds its output (so no CommandComplete reaches the client
+ * before the commit is durable), stops reading, and queues messages already decoded; the event
+ * loop serves other connections meanwhile. When the commit is durable it flushes and resumes; when
+ * the commit is in doubt it drops the connection without sending what it held.
  */
 final class PgConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(PgConnection.class.getName());
@@ -69,6 +75,11 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   private Session session;
   private long backendKey;
   private boolean skipUntilSync;
+  /** Waiting for a commit to become durable; {@link #inbox} holds what arrived meanwhile. */
+  private boolean paused;
+  /** A FATAL error was sent: nothing more is read or written. */
+  private boolean closing;
+  private final java.util.ArrayDeque<Object> inbox = new java.util.ArrayDeque<>();
 
   PgConnection(PgServer server) {
     this.server = server;
@@ -81,6 +92,19 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (paused || !inbox.isEmpty()) {
+      inbox.add(msg);
+      return;
+    }
+    handle(msg);
+  }
+
+  private void handle(Object msg) {
+    if (closing) {
+      io.netty.util.ReferenceCountUtil.release(msg instanceof PgDecoder.Message m ? m.body()
+          : ((PgDecoder.StartupPacket) msg).body());
+      return;
+    }
     if (msg instanceof PgDecoder.StartupPacket p) {
       try {
         startup(p.code(), p.body());
@@ -99,7 +123,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    flush();
+    if (!paused) {
+      flush();
+    }
   }
 
   @Override
@@ -128,6 +154,19 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void flush() {
+    if (closing && out != null) {
+      out.release();
+      out = null;
+    }
+    if (paused || closing) {
+      return;
+    }
+    java.util.concurrent.CompletableFuture<?> durable =
+        session == null ? null : session.pendingDurability();
+    if (durable != null) {
+      pause(durable);
+      return;
+    }
     if (out != null) {
       ByteBuf b = out;
       out = null;
@@ -139,7 +178,47 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Holds output and input until {@code durable} completes (on this connection's event loop). */
+  private void pause(java.util.concurrent.CompletableFuture<?> durable) {
+    paused = true;
+    ctx.channel().config().setAutoRead(false);
+    durable.whenComplete((v, e) -> ctx.executor().execute(() -> resume(e)));
+  }
+
+  private void resume(Throwable failure) {
+    paused = false;
+    if (session == null) {
+      return; // the connection closed meanwhile
+    }
+    if (failure != null) {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException c
+          && c.getCause() != null ? c.getCause() : failure;
+      if (out != null) {
+        out.release();
+        out = null;
+      }
+      fatal(cause instanceof QuiverException q ? q
+          : new QuiverException(SqlState.IO_ERROR, "commit in doubt: " + cause, cause));
+      return;
+    }
+    flush();
+    ctx.channel().config().setAutoRead(true);
+    while (!paused && session != null) {
+      Object next = inbox.poll();
+      if (next == null) {
+        break;
+      }
+      handle(next);
+    }
+    flush();
+  }
+
   private void closeSession() {
+    for (Object m : inbox) {
+      io.netty.util.ReferenceCountUtil.release(m instanceof PgDecoder.Message msg ? msg.body()
+          : ((PgDecoder.StartupPacket) m).body());
+    }
+    inbox.clear();
     portals.values().forEach(Portal::close);
     portals.clear();
     if (session != null) {
@@ -158,6 +237,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     PgMessages.error(out(), "FATAL", e);
     ByteBuf b = out;
     out = null;
+    closing = true;
     ctx.writeAndFlush(b).addListener(f -> ctx.close());
   }
 
@@ -267,6 +347,14 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
   /** Sends an ErrorResponse for a failure; the connection stays usable. */
   private void error(Throwable t) {
+    if (t instanceof QuiverException q && q.isFatal()) {
+      if (out != null) {
+        out.release();
+        out = null;
+      }
+      fatal(q);
+      return;
+    }
     QuiverException e;
     if (t instanceof QuiverException q) {
       e = q;
@@ -299,7 +387,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
       if (commands.isEmpty()) {
         PgMessages.emptyQueryResponse(out());
       }
-      for (PreparedCommand command : commands) {
+      for (int i = 0; i < commands.size(); i++) {
+        PreparedCommand command = commands.get(i);
         if (command.isEmpty()) {
           PgMessages.emptyQueryResponse(out());
           continue;
@@ -310,12 +399,16 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
             PgMessages.rowDescription(out(), fields, null);
           }
           streamRows(cursor, fields, null, 0, null);
+          if (i == commands.size() - 1) {
+            session.sync(); // the implicit transaction commits before the last CommandComplete
+          }
           drainNotices();
           PgMessages.commandComplete(out(), cursor.commandTag());
         }
         session.drainParameterChanges().forEach((k, v) ->
             PgMessages.parameterStatus(out(), k, v));
       }
+      session.sync(); // when the last statement was empty, the implicit transaction ends here
     } catch (Throwable t) {
       error(t);
     }

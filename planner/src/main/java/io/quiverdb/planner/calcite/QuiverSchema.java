@@ -1,6 +1,6 @@
 package io.quiverdb.planner.calcite;
 
-import io.quiverdb.storage.Catalog;
+import io.quiverdb.storage.CatalogView;
 import io.quiverdb.storage.ColumnDef;
 import io.quiverdb.storage.Store;
 import io.quiverdb.storage.TableDef;
@@ -22,10 +22,15 @@ import org.apache.calcite.util.ImmutableBitSet;
 public final class QuiverSchema extends AbstractSchema {
   private final Map<String, Table> tables = new HashMap<>();
 
-  public QuiverSchema(Store store, Catalog catalog, String schemaName) {
+  public QuiverSchema(Store store, CatalogView catalog, String schemaName) {
     for (TableDef t : catalog.tables()) {
       if (t.schema().equals(schemaName)) {
         tables.put(t.name(), new QuiverTable(store, t));
+      }
+    }
+    if (schemaName.equals("public")) {
+      for (TableDef t : io.quiverdb.planner.SystemViews.all()) {
+        tables.putIfAbsent(t.name(), new QuiverTable(store, t));
       }
     }
   }

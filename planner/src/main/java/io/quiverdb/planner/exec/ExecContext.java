@@ -3,21 +3,20 @@ package io.quiverdb.planner.exec;
 import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
 import io.quiverdb.planner.SessionContext;
-import io.quiverdb.storage.ReadView;
+import io.quiverdb.storage.Transaction;
 import io.quiverdb.storage.Store;
 import java.time.ZoneId;
 
 /**
- * One execution of a plan: the parameter values, the snapshot every scan reads, and the session
- * (for cancellation, time zone and settings). Not shared between threads.
+ * One execution of a plan: the parameter values and the session (its transaction, whose snapshot
+ * every scan reads; cancellation, time zone and settings). Not shared between threads.
  */
 public final class ExecContext implements AutoCloseable {
   private final Store store;
   private final Object[] parameters;
   private final SessionContext session;
   private final long startMicros;
-  private ReadView view;
-  private byte[] currentKey;
+  private long currentRowId;
   private int ticks;
 
   public ExecContext(Store store, Object[] parameters, SessionContext session) {
@@ -36,12 +35,12 @@ public final class ExecContext implements AutoCloseable {
     return parameters[index];
   }
 
-  /** The statement's snapshot, opened on first use. */
-  public ReadView view() {
-    if (view == null) {
-      view = store.readView();
+  /** The transaction the statement reads and writes in (the session's). */
+  public Transaction transaction() {
+    if (session == null) {
+      throw new IllegalStateException("a statement without a session cannot read tables");
     }
-    return view;
+    return session.transaction();
   }
 
   public Store store() {
@@ -61,13 +60,13 @@ public final class ExecContext implements AutoCloseable {
     return startMicros;
   }
 
-  /** The storage key of the row a scan produced last (for UPDATE and DELETE). */
-  public byte[] currentKey() {
-    return currentKey;
+  /** The row id of the row a scan produced last (for UPDATE and DELETE). */
+  public long currentRowId() {
+    return currentRowId;
   }
 
-  void setCurrentKey(byte[] key) {
-    currentKey = key;
+  void setCurrentRowId(long rowId) {
+    currentRowId = rowId;
   }
 
   /** Called per row by scans: stops the statement with 57014 when the client cancelled it. */
@@ -80,9 +79,6 @@ public final class ExecContext implements AutoCloseable {
 
   @Override
   public void close() {
-    if (view != null) {
-      view.close();
-      view = null;
-    }
+    // the session owns the transaction; nothing to release per statement yet
   }
 }

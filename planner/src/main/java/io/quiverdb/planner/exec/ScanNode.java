@@ -4,7 +4,7 @@ import io.quiverdb.storage.RowCursor;
 import io.quiverdb.storage.TableDef;
 import java.util.List;
 
-/** A full scan of one table in the statement's snapshot; remembers each row's key. */
+/** A full scan of one table in the statement's snapshot; remembers each row's id. */
 public final class ScanNode implements ExecNode {
   private final TableDef table;
 
@@ -18,7 +18,9 @@ public final class ScanNode implements ExecNode {
 
   @Override
   public RowIterator open(ExecContext ctx) {
-    RowCursor cursor = ctx.view().scan(table);
+    RowCursor cursor = io.quiverdb.planner.SystemViews.isSystem(table)
+        ? io.quiverdb.planner.SystemViews.scan(ctx.store(), table)
+        : ctx.transaction().scan(table);
     return new RowIterator() {
       @Override
       public Object[] next() {
@@ -26,7 +28,7 @@ public final class ScanNode implements ExecNode {
         if (!cursor.next()) {
           return null;
         }
-        ctx.setCurrentKey(cursor.key());
+        ctx.setCurrentRowId(cursor.rowId());
         return cursor.row();
       }
 

@@ -8,8 +8,13 @@ public enum Family {
   META("default"),
   /** Table definitions and the catalog's counters (next table id, catalog version). */
   CATALOG("catalog"),
-  /** Row data: key = 8-byte big-endian table id + memcomparable key, value = encoded row. */
-  ROWS("rows");
+  /**
+   * Row versions: key = table id (8) + segment id (4) + offset (4) → insert timestamp (8) + the
+   * encoded row; the same key + one byte 'e' → the end timestamp (8) of an ended version.
+   */
+  ROWS("rows"),
+  /** The change log: key = LSN (8) + change index (4) → one row change (see ChangeRecord). */
+  LOG("changelog");
 
   private final String cfName;
 

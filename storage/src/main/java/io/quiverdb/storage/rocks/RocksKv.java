@@ -231,6 +231,43 @@ public final class RocksKv implements AutoCloseable {
     }
   }
 
+  /** Fsyncs the write-ahead log: every batch written before is durable when this returns. */
+  public void syncWal() {
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      throw new QuiverException(
+          SqlState.IO_ERROR, "could not sync the write-ahead log of " + path + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Compacts {@code [lower, upper)} of {@code family} (flushing the memtable first), so that
+   * deleted keys give their disk space back.
+   */
+  public void compactRange(Family family, byte[] lower, byte[] upper) {
+    try {
+      db.compactRange(handle(family), lower, upper);
+    } catch (RocksDBException e) {
+      throw new QuiverException(SqlState.IO_ERROR, "could not compact " + path, e);
+    }
+  }
+
+  /** Approximate bytes used by {@code [lower, upper)} of {@code family}: files and memtables. */
+  public long approximateSize(Family family, byte[] lower, byte[] upper) {
+    try (Slice lo = new Slice(lower);
+        Slice hi = new Slice(upper)) {
+      long[] sizes =
+          db.getApproximateSizes(
+              handle(family),
+              List.of(new org.rocksdb.Range(lo, hi)),
+              org.rocksdb.SizeApproximationFlag.INCLUDE_FILES,
+              org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
+      return sizes.length == 0 ? 0 : sizes[0];
+    }
+  }
+
   /** Number of cursors and snapshots not yet closed. */
   public int openNativeCount() {
     return open.size();

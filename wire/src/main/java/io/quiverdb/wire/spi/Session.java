@@ -35,8 +35,20 @@ public interface Session extends AutoCloseable {
   /** Tells the session that a statement failed outside {@link #execute} (bad Bind, say). */
   void statementFailed();
 
-  /** A Sync message: the end of an extended-protocol batch. */
+  /**
+   * The end of an implicit transaction: a Sync message, or the end of a simple Query's last
+   * statement (before its CommandComplete). Commits what the statements since the last one wrote;
+   * throws (as {@link #execute} does) when the commit is refused, e.g. 40001.
+   */
   void sync();
+
+  /**
+   * The durability of the last commit, while it is not yet known: the wire sends nothing more to
+   * this client, and reads nothing more from it, until the future completes. A future that fails
+   * means the commit is in doubt: the wire drops the connection without sending what it held.
+   * Null when there is nothing to wait for.
+   */
+  java.util.concurrent.CompletableFuture<?> pendingDurability();
 
   /** Notices raised since the last call, in order, to send before the next CommandComplete. */
   List<Notice> drainNotices();

@@ -1,0 +1,85 @@
+package io.quiverdb.storage;
+
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The row versions of one table: its segments (the last one growing, the others sealed) and, for a
+ * table with a primary key, the address of the newest version of each key. Changed only under the
+ * store's commit lock; read without locks.
+ */
+final class TableData {
+  final long tableId;
+  final boolean hasPrimaryKey;
+  private final int segmentRows;
+  private volatile Segment[] segments = new Segment[0];
+  /** Encoded primary key → address of its newest version (which may be ended). */
+  final ConcurrentHashMap<ByteKey, Long> newest = new ConcurrentHashMap<>();
+  private volatile long liveRows;
+
+  TableData(long tableId, boolean hasPrimaryKey, int segmentRows) {
+    this.tableId = tableId;
+    this.hasPrimaryKey = hasPrimaryKey;
+    this.segmentRows = segmentRows;
+  }
+
+  Segment[] segments() {
+    return segments;
+  }
+
+  Segment segment(int id) {
+    Segment[] s = segments;
+    return id >= 0 && id < s.length ? s[id] : null;
+  }
+
+  long liveRows() {
+    return liveRows;
+  }
+
+  void addLive(long delta) {
+    liveRows += delta;
+  }
+
+  /** Appends a version to the growing segment, sealing it and starting another when full. */
+  long append(Object[] row, long insertTs, long endTs, long prev) {
+    Segment[] s = segments;
+    Segment growing = s.length == 0 ? null : s[s.length - 1];
+    if (growing == null || growing.isFull()) {
+      growing = new Segment(s.length, segmentRows);
+      Segment[] next = Arrays.copyOf(s, s.length + 1);
+      next[s.length] = growing;
+      segments = next;
+    }
+    int off = growing.append(row, insertTs, endTs, prev);
+    return Segment.address(growing.id, off);
+  }
+
+  /**
+   * Loads one stored version at its stored address (recovery): segments are created as needed,
+   * with the capacity they had when written if that was larger.
+   */
+  void load(int segmentId, int offset, Object[] row, long insertTs, long endTs, long prev) {
+    Segment[] s = segments;
+    while (s.length <= segmentId) {
+      Segment[] next = Arrays.copyOf(s, s.length + 1);
+      next[s.length] = new Segment(s.length, Integer.MAX_VALUE);
+      s = next;
+    }
+    segments = s;
+    Segment seg = s[segmentId];
+    while (seg.size() < offset) {
+      // a hole left by a version compaction dropped: keep offsets stable
+      seg.append(null, Long.MAX_VALUE, 0, -1);
+      seg.purge(seg.size() - 1);
+    }
+    seg.append(row, insertTs, endTs, prev);
+  }
+
+  /** After recovery: seals every loaded segment but the last, which grows to the configured size. */
+  void finishLoad() {
+    Segment[] s = segments;
+    for (int i = 0; i < s.length; i++) {
+      s[i].capacity = i < s.length - 1 ? s[i].size() : Math.max(s[i].size(), segmentRows);
+    }
+  }
+}
