@@ -1,7 +1,6 @@
 package io.quiverdb.storage;
 
 import io.quiverdb.common.InDoubtException;
-import io.quiverdb.storage.rocks.KvBatch;
 import io.quiverdb.storage.rocks.RocksKv;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +11,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Group commit: one thread writes the batches of ordered commits to RocksDB and syncs the
- * write-ahead log once for all the commits that queued up while the previous sync ran. Only then
- * does it make the commits visible to new snapshots and complete their futures, in commit order.
+ * Group commit: committing threads write their batches to RocksDB in commit order (without
+ * sync, under the commit lock) and queue here; one thread syncs the write-ahead log once for all
+ * the commits that queued up while the previous sync ran. Only then does it make them visible to
+ * new snapshots and complete their futures, in commit order.
  *
  * <p>A failed write or sync leaves every commit of the group in doubt: the store is poisoned (it
  * refuses all further work until restarted and recovered) and the futures fail with an {@link
@@ -23,8 +23,8 @@ import java.util.logging.Logger;
 final class Committer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Committer.class.getName());
 
-  /** One ordered commit waiting to be made durable. */
-  record Job(KvBatch batch, long commitTs, CompletableFuture<Void> done) {}
+  /** One ordered commit, written but not yet synced. */
+  record Job(long commitTs, CompletableFuture<Void> done) {}
 
   private final Store store;
   private final RocksKv kv;
@@ -73,9 +73,6 @@ final class Committer implements AutoCloseable {
     RuntimeException failure = store.failure();
     if (failure == null) {
       try {
-        for (Job j : group) {
-          kv.write(j.batch(), false, "a commit");
-        }
         if (sync) {
           kv.syncWal();
         }
@@ -88,9 +85,6 @@ final class Committer implements AutoCloseable {
             + "; it may or may not have been committed, and the server must be restarted", e);
         store.poison(failure);
       }
-    }
-    for (Job j : group) {
-      j.batch().close();
     }
     if (failure != null) {
       for (Job j : group) {

@@ -33,9 +33,9 @@ import java.util.logging.Logger;
  * the durable form. A commit, under one commit lock, checks conflicts, takes the next commit
  * timestamp (hybrid-logical: the wall clock in microseconds, or one more than the last if the
  * clock lags) and LSN, applies its versions in memory stamped with that timestamp (invisible: it
- * is newer than every snapshot) and hands one WriteBatch (versions, end stamps, change log, the
- * last commit's LSN and timestamp) to the {@link Committer}, which makes the group durable and
- * then raises the visible timestamp new snapshots read at.
+ * is newer than every snapshot), writes one unsynced WriteBatch (versions, end stamps, change
+ * log, the last commit's LSN and timestamp) and queues for the {@link Committer}, which syncs the
+ * write-ahead log once per group and then raises the visible timestamp new snapshots read at.
  *
  * <p>Close order: (1) refuse new operations and wait for running ones to leave, (2) stop the
  * compactor, (3) let the committer finish queued commits, (4) close RocksDB (see {@link RocksKv}).
@@ -244,20 +244,20 @@ public final class Store implements AutoCloseable {
         }
         CatalogState after = changed == null ? current : changed.renumbered(current.version + 1);
         validate(txn, after);
-        KvBatch batch = kv.newBatch();
-        try {
+        try (KvBatch batch = kv.newBatch()) {
           long ts = Math.max(System.currentTimeMillis() * 1000, lastTs + 1);
           long lsn = lastLsn + 1;
           apply(txn, after, changed != null, batch, ts, lsn);
+          kv.write(batch, false, "a commit");
           lastTs = ts;
           lastLsn = lsn;
           CompletableFuture<Void> done = new CompletableFuture<>();
-          committer.submit(new Committer.Job(batch, ts, done));
+          committer.submit(new Committer.Job(ts, done));
           return done;
         } catch (RuntimeException | Error e) {
-          batch.close();
           QuiverException f = new io.quiverdb.common.InDoubtException(
-              "could not apply a commit in memory: " + e, e);
+              "could not apply a commit: " + e.getMessage()
+                  + "; it may or may not have been committed, and the server must be restarted", e);
           poison(f);
           throw f;
         }
