@@ -17,8 +17,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * class, and removes both after it. Register it as a static {@code @RegisterExtension} field.
  */
 public final class QuiverServerExtension implements BeforeAllCallback, AfterAllCallback {
+  private final java.util.function.UnaryOperator<ServerConfig> settings;
   private Path dataDir;
   private QuiverServer server;
+
+  public QuiverServerExtension() {
+    this(c -> c);
+  }
+
+  /** A server whose configuration {@code settings} adjusts (retention, segment size, …). */
+  public QuiverServerExtension(java.util.function.UnaryOperator<ServerConfig> settings) {
+    this.settings = settings;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
@@ -41,7 +51,8 @@ public final class QuiverServerExtension implements BeforeAllCallback, AfterAllC
   }
 
   private void start() {
-    server = new QuiverServer(ServerConfig.DEFAULT.withPort(0).withDataDir(dataDir)).start();
+    server = new QuiverServer(
+        settings.apply(ServerConfig.DEFAULT.withPort(0).withDataDir(dataDir))).start();
   }
 
   private void stop() {
