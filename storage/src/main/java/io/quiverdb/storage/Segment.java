@@ -118,6 +118,12 @@ final class Segment {
     return off;
   }
 
+  /** Recovery: the place of a version compaction dropped, never visible. */
+  void appendDropped() {
+    append(null, LIVE, 0, -1);
+    purged++;
+  }
+
   /** Ends the version at {@code offset} at commit timestamp {@code ts} (writer only). */
   void end(int offset, long ts) {
     lastChange = ts;

@@ -68,9 +68,7 @@ final class TableData {
     segments = s;
     Segment seg = s[segmentId];
     while (seg.size() < offset) {
-      // a hole left by a version compaction dropped: keep offsets stable
-      seg.append(null, Long.MAX_VALUE, 0, -1);
-      seg.purge(seg.size() - 1);
+      seg.appendDropped(); // a version compaction dropped: offsets stay stable
     }
     seg.append(row, insertTs, endTs, prev);
   }

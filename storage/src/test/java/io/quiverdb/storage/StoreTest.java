@@ -402,6 +402,8 @@ class StoreTest {
     assertThat(ids(scan(items))).hasSize(10).first().isEqualTo(40L);
     reopen(new StorageConfig(true, 1000, 0, 0));
     assertThat(ids(scan(items))).hasSize(10);
+    assertThat(store.segmentStats().get(0).dead()).as("dead after reopen").isZero();
+    assertThat(store.segmentStats().get(0).reclaimed()).isEqualTo(40);
     try (Transaction txn = store.begin()) {
       txn.insert(items, item(0, "reused key"));
       txn.commit();
