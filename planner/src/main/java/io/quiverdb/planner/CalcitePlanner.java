@@ -13,6 +13,7 @@ import io.quiverdb.planner.calcite.TypeMapping;
 import io.quiverdb.planner.exec.ExecBuilder;
 import io.quiverdb.planner.exec.ExecNode;
 import io.quiverdb.planner.exec.FilterNode;
+import io.quiverdb.planner.exec.KeyLookupNode;
 import io.quiverdb.planner.exec.ProjectNode;
 import io.quiverdb.planner.exec.ScanNode;
 import io.quiverdb.sql.ast.Expr;
@@ -212,6 +213,9 @@ final class CalcitePlanner {
   private static void checkStreamsFromScanOf(ExecNode node, TableDef table) {
     if (node instanceof ScanNode scan && scan.table().id() == table.id()) {
       return;
+    }
+    if (node instanceof KeyLookupNode) {
+      return; // built only over a scan of the modified table
     }
     if ((node instanceof FilterNode || node instanceof ProjectNode)
         && node.inputs().size() == 1) {

@@ -134,6 +134,23 @@ class PlannerTest {
   }
 
   @Test
+  void primary_key_equality_looks_the_row_up_instead_of_scanning() {
+    assertThat(run("EXPLAIN SELECT tag FROM docs WHERE id = 2 AND tag <> 'z'"))
+        .anySatisfy(line -> assertThat(line).contains("Index Scan using docs_pkey on docs"))
+        .noneSatisfy(line -> assertThat(line).contains("Seq Scan"));
+    assertThat(run("SELECT tag FROM docs WHERE id = 2 AND tag <> 'z'"))
+        .containsExactly("b", "SELECT 1");
+    assertThat(run("SELECT tag FROM docs WHERE 3 = id")).containsExactly("a", "SELECT 1");
+    assertThat(run("SELECT tag FROM docs WHERE id = 2 AND tag = 'z'")).containsExactly("SELECT 0");
+    assertThat(run("SELECT tag FROM docs WHERE id = 9")).containsExactly("SELECT 0");
+    assertThat(run("SELECT tag FROM docs WHERE id = $1", 1L)).containsExactly("a", "SELECT 1");
+    assertThat(run("UPDATE docs SET tag = 'c' WHERE id = 4")).containsExactly("UPDATE 1");
+    assertThat(run("DELETE FROM docs WHERE id = 1")).containsExactly("DELETE 1");
+    assertThat(run("SELECT id, tag FROM docs ORDER BY id"))
+        .containsExactly("2|b", "3|a", "4|c", "SELECT 3");
+  }
+
+  @Test
   void parameters_take_their_types_from_context() {
     PreparedQuery q = prepare("SELECT id, embedding <=> $1 FROM docs WHERE id BETWEEN $2 AND $3"
         + " ORDER BY 2 LIMIT $4");

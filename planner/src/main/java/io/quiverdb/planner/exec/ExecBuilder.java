@@ -44,8 +44,9 @@ public final class ExecBuilder {
       return new ScanNode(t.def());
     }
     if (rel instanceof LogicalFilter f) {
-      return new FilterNode(build(f.getInput()), compiler.compile(f.getCondition()),
-          f.getCondition().toString());
+      ExecNode lookup = keyLookup(f);
+      return new FilterNode(lookup != null ? lookup : build(f.getInput()),
+          compiler.compile(f.getCondition()), f.getCondition().toString());
     }
     if (rel instanceof LogicalProject p) {
       List<RexNode> projects = p.getProjects();
@@ -90,6 +91,51 @@ public final class ExecBuilder {
       return new UnionAllNode(inputs);
     }
     throw QuiverException.notSupported(describe(rel));
+  }
+
+  /**
+   * A primary key lookup when the filter sits on a table scan and fixes every key column to a
+   * constant or parameter of the column's own type ({@code id = $1 AND …}); else null.
+   */
+  private ExecNode keyLookup(LogicalFilter f) {
+    if (!(f.getInput() instanceof TableScan scan)) {
+      return null;
+    }
+    QuiverSchema.QuiverTable t = scan.getTable().unwrap(QuiverSchema.QuiverTable.class);
+    if (t == null || !t.def().hasPrimaryKey()
+        || io.quiverdb.planner.SystemViews.isSystem(t.def())) {
+      return null;
+    }
+    java.util.List<Integer> pk = t.def().primaryKey();
+    Eval[] key = new Eval[pk.size()];
+    StringBuilder text = new StringBuilder();
+    for (org.apache.calcite.rex.RexNode c
+        : org.apache.calcite.plan.RelOptUtil.conjunctions(f.getCondition())) {
+      if (!c.isA(org.apache.calcite.sql.SqlKind.EQUALS)) {
+        continue;
+      }
+      java.util.List<org.apache.calcite.rex.RexNode> ops =
+          ((org.apache.calcite.rex.RexCall) c).getOperands();
+      for (int side = 0; side < 2; side++) {
+        if (ops.get(side) instanceof org.apache.calcite.rex.RexInputRef ref
+            && !org.apache.calcite.rex.RexUtil.containsInputRef(ops.get(1 - side))) {
+          int k = pk.indexOf(ref.getIndex());
+          io.quiverdb.common.types.PgType columnType =
+              t.def().columns().get(ref.getIndex()).type().type();
+          if (k >= 0 && key[k] == null && io.quiverdb.planner.calcite.TypeMapping.engineType(
+              ops.get(1 - side).getType()) == columnType) {
+            key[k] = compiler.compile(ops.get(1 - side));
+            text.append(text.length() == 0 ? "" : " AND ").append(c);
+          }
+        }
+      }
+    }
+    for (Eval e : key) {
+      if (e == null) {
+        return null;
+      }
+    }
+    return new KeyLookupNode(t.def(), key, "(" + text + ")");
   }
 
   private static String describe(RelNode rel) {
