@@ -177,7 +177,7 @@ class CrashPgTest {
     String classpath = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
     Path log = dir.resolve("server-" + round + "-" + System.nanoTime() + ".log");
-    return new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Main.class.getName(),
+    return new ProcessBuilder(java, "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", classpath, Main.class.getName(),
         "--port", Integer.toString(port), "--data", dir.resolve("data").toString())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
