@@ -9,12 +9,16 @@ import io.quiverdb.sql.ast.Statement;
 import io.quiverdb.storage.ColumnDef;
 import io.quiverdb.storage.Store;
 import io.quiverdb.storage.TableDef;
+import io.quiverdb.common.vector.Metric;
+import io.quiverdb.storage.IndexDef;
 import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * CREATE TABLE and DROP TABLE, executed directly against the session's transaction: the change is
+ * CREATE/DROP TABLE and CREATE/DROP INDEX, executed directly against the session's transaction: the change is
  * visible to the transaction at once and to everyone when it commits, atomically with its rows.
  * Names are resolved when the statement runs, not when it is prepared.
  */
@@ -50,7 +54,103 @@ final class DdlPlan implements PreparedQuery {
     if (statement instanceof Statement.CreateTable ct) {
       return createTable(ct, session);
     }
+    if (statement instanceof Statement.CreateIndex ci) {
+      return createIndex(ci, session);
+    }
+    if (statement instanceof Statement.DropIndex di) {
+      return dropIndex(di, session);
+    }
     return dropTable((Statement.DropTable) statement, session);
+  }
+
+  /**
+   * CREATE INDEX … USING hnsw, with pgvector's operator classes, options, defaults and messages.
+   * The build runs when the transaction commits, and the commit returns once it is done.
+   */
+  private QueryResult createIndex(Statement.CreateIndex ci, SessionContext session) {
+    TableDef table = Planner.resolveTable(session.catalog(), ci.table());
+    String method = ci.method() == null ? "btree" : ci.method().toLowerCase(Locale.ROOT);
+    if (!method.equals("hnsw")) {
+      if (List.of("btree", "hash", "gist", "gin", "spgist", "brin", "ivfflat").contains(method)) {
+        throw QuiverException.notSupported("index access method \"" + method + "\"")
+            .withPosition(ci.pos().errorPosition());
+      }
+      throw new QuiverException(SqlState.UNDEFINED_OBJECT,
+          "access method \"" + method + "\" does not exist");
+    }
+    int column = table.columnIndex(ci.column());
+    if (column < 0) {
+      throw new QuiverException(SqlState.UNDEFINED_COLUMN,
+          "column \"" + ci.column() + "\" does not exist");
+    }
+    ColumnType type = table.columns().get(column).type();
+    if (type.type() != io.quiverdb.common.types.PgType.VECTOR) {
+      throw new QuiverException(SqlState.UNDEFINED_OBJECT, "data type "
+          + type.displayName() + " has no default operator class for access method"
+          + " \"hnsw\"");
+    }
+    Metric metric = Metric.L2;
+    if (ci.opclass() != null) {
+      metric = Metric.ofOpclass(ci.opclass()).orElseThrow(() -> new QuiverException(
+          SqlState.UNDEFINED_OBJECT, "operator class \"" + ci.opclass()
+              + "\" does not exist for access method \"hnsw\""));
+    }
+    if (type.modifier() <= 0) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+          "column does not have dimensions");
+    }
+    int m = IndexDef.DEFAULT_M;
+    int efConstruction = IndexDef.DEFAULT_EF_CONSTRUCTION;
+    for (Map.Entry<String, String> o : ci.options().entrySet()) {
+      switch (o.getKey()) {
+        case "m" -> m = option(o, IndexDef.MIN_M, IndexDef.MAX_M);
+        case "ef_construction" -> efConstruction = option(o, IndexDef.MIN_EF_CONSTRUCTION,
+            IndexDef.MAX_EF_CONSTRUCTION);
+        default -> throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+            "unrecognized parameter \"" + o.getKey() + "\"");
+      }
+    }
+    if (efConstruction < 2 * m) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+          "ef_construction must be greater than or equal to 2 * m");
+    }
+    IndexDef created = session.transaction().createIndex(table, ci.name(), column, metric, m,
+        efConstruction, ci.ifNotExists());
+    if (created == null) {
+      session.notice(new Notice("NOTICE", SqlState.DUPLICATE_TABLE,
+          "relation \"" + ci.name() + "\" already exists, skipping"));
+    }
+    return Results.command("CREATE INDEX");
+  }
+
+  private static int option(Map.Entry<String, String> o, int min, int max) {
+    int v;
+    try {
+      v = Integer.parseInt(o.getValue());
+    } catch (NumberFormatException e) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+          "invalid value for integer option \"" + o.getKey() + "\": " + o.getValue());
+    }
+    if (v < min || v > max) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+          "value " + v + " out of bounds for option \"" + o.getKey() + "\"",
+          "Valid values are between \"" + min + "\" and \"" + max + "\".", null, 0);
+    }
+    return v;
+  }
+
+  private QueryResult dropIndex(Statement.DropIndex drop, SessionContext session) {
+    for (QualifiedName n : drop.names()) {
+      if (!session.transaction().dropIndex(Planner.schemaOf(n), n.name())) {
+        if (!drop.ifExists()) {
+          throw new QuiverException(SqlState.UNDEFINED_OBJECT,
+              "index \"" + n.name() + "\" does not exist");
+        }
+        session.notice(new Notice("NOTICE", SqlState.SUCCESSFUL_COMPLETION,
+            "index \"" + n.name() + "\" does not exist, skipping"));
+      }
+    }
+    return Results.command("DROP INDEX");
   }
 
   private QueryResult createTable(Statement.CreateTable ct, SessionContext session) {

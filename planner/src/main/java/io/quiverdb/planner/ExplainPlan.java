@@ -8,9 +8,11 @@ import java.util.List;
 /** EXPLAIN: the operator tree a statement runs, one line per operator, indented as psql shows. */
 final class ExplainPlan implements PreparedQuery {
   private final PreparedQuery inner;
+  private final boolean analyze;
 
-  ExplainPlan(PreparedQuery inner) {
+  ExplainPlan(PreparedQuery inner, boolean analyze) {
     this.inner = inner;
+    this.analyze = analyze;
   }
 
   @Override
@@ -31,11 +33,31 @@ final class ExplainPlan implements PreparedQuery {
   @Override
   public QueryResult execute(Object[] parameters, SessionContext session) {
     List<String> lines = new ArrayList<>();
-    if (inner instanceof SelectPlan s) {
-      render(s.root(), 0, lines);
+    if (analyze && inner instanceof SelectPlan s) {
+      long started = System.nanoTime();
+      long rows = 0;
+      try (io.quiverdb.planner.exec.ExecContext ctx =
+          new io.quiverdb.planner.exec.ExecContext(s.store(), parameters, session)) {
+        io.quiverdb.planner.exec.RowIterator it = s.root().open(ctx);
+        try {
+          while (it.next() != null) {
+            rows++;
+          }
+        } finally {
+          it.close();
+        }
+        render(s.root(), 0, lines, ctx);
+      }
+      lines.add("Rows: " + rows);
+      lines.add(String.format(java.util.Locale.ROOT, "Execution Time: %.3f ms",
+          (System.nanoTime() - started) / 1e6));
+    } else if (analyze) {
+      throw io.quiverdb.common.QuiverException.notSupported("EXPLAIN ANALYZE of this statement");
+    } else if (inner instanceof SelectPlan s) {
+      render(s.root(), 0, lines, null);
     } else if (inner instanceof ModifyPlan m) {
       lines.add("Modify");
-      render(m.source(), 1, lines);
+      render(m.source(), 1, lines, null);
     } else if (inner instanceof InsertPlan) {
       lines.add("Insert (direct to storage)");
     } else {
@@ -59,10 +81,16 @@ final class ExplainPlan implements PreparedQuery {
     };
   }
 
-  private static void render(ExecNode node, int depth, List<String> lines) {
-    lines.add(depth == 0 ? node.describe() : "  ".repeat(depth * 3 - 2) + "->  " + node.describe());
+  private static void render(ExecNode node, int depth, List<String> lines,
+      io.quiverdb.planner.exec.ExecContext analyzed) {
+    String indent = depth == 0 ? "" : "  ".repeat(depth * 3 - 2);
+    lines.add(depth == 0 ? node.describe() : indent + "->  " + node.describe());
+    String detail = analyzed == null ? null : analyzed.analysis(node);
+    if (detail != null) {
+      lines.add(indent + (depth == 0 ? "  " : "      ") + detail);
+    }
     for (ExecNode input : node.inputs()) {
-      render(input, depth + 1, lines);
+      render(input, depth + 1, lines, analyzed);
     }
   }
 }

@@ -49,7 +49,8 @@ public final class Planner {
       SessionContext session) {
     Statement s = parsed.statement();
     try {
-      if (s instanceof Statement.CreateTable || s instanceof Statement.DropTable) {
+      if (s instanceof Statement.CreateTable || s instanceof Statement.DropTable
+          || s instanceof Statement.CreateIndex || s instanceof Statement.DropIndex) {
         return new DdlPlan(store, s);
       }
       CatalogView catalog = session == null ? store.catalog() : session.catalog();
@@ -77,13 +78,9 @@ public final class Planner {
 
   private PreparedQuery explain(Statement.Explain explain, List<ColumnType> declared,
       SessionContext session) {
-    if (explain.analyze()) {
-      throw QuiverException.notSupported("EXPLAIN ANALYZE").withPosition(
-          explain.pos().errorPosition());
-    }
     PreparedQuery inner = prepare(new ParsedStatement(explain.statement(), "", 0), declared,
         session);
-    return new ExplainPlan(inner);
+    return new ExplainPlan(inner, explain.analyze());
   }
 
   /** Runs one statement at start-up so the first client does not pay for class loading. */

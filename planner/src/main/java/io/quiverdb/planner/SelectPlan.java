@@ -24,6 +24,10 @@ final class SelectPlan implements PreparedQuery {
     this.columns = List.copyOf(columns);
   }
 
+  Store store() {
+    return store;
+  }
+
   ExecNode root() {
     return root;
   }

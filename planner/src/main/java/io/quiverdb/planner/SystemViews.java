@@ -26,15 +26,36 @@ public final class SystemViews {
       new ColumnDef("reclaimed_rows", ColumnType.of(io.quiverdb.common.types.PgType.INT8), true),
       new ColumnDef("bytes", ColumnType.of(io.quiverdb.common.types.PgType.INT8), true)),
       List.of());
+  private static final ColumnType INT8 = ColumnType.of(io.quiverdb.common.types.PgType.INT8);
+  private static final TableDef PROGRESS = new TableDef(2, "public",
+      "pg_stat_progress_create_index", List.of(
+          new ColumnDef("pid", ColumnType.of(io.quiverdb.common.types.PgType.INT4), true),
+          new ColumnDef("relid", INT8, true),
+          new ColumnDef("index_relid", INT8, true),
+          new ColumnDef("command", ColumnType.TEXT, true),
+          new ColumnDef("phase", ColumnType.TEXT, true),
+          new ColumnDef("tuples_total", INT8, true),
+          new ColumnDef("tuples_done", INT8, true)),
+      List.of());
+  private static final TableDef INDEXES = new TableDef(3, "public", "quiver_indexes", List.of(
+      new ColumnDef("table_name", ColumnType.TEXT, true),
+      new ColumnDef("index_name", ColumnType.TEXT, true),
+      new ColumnDef("column_name", ColumnType.TEXT, true),
+      new ColumnDef("opclass", ColumnType.TEXT, true),
+      new ColumnDef("m", ColumnType.of(io.quiverdb.common.types.PgType.INT4), true),
+      new ColumnDef("ef_construction", ColumnType.of(io.quiverdb.common.types.PgType.INT4), true),
+      new ColumnDef("nodes", INT8, true),
+      new ColumnDef("bytes", INT8, true)),
+      List.of());
 
   private SystemViews() {}
 
   public static List<TableDef> all() {
-    return List.of(SEGMENTS);
+    return List.of(SEGMENTS, PROGRESS, INDEXES);
   }
 
   public static Optional<TableDef> table(String name) {
-    return name.equals(SEGMENTS.name()) ? Optional.of(SEGMENTS) : Optional.empty();
+    return all().stream().filter(t -> t.name().equals(name)).findFirst();
   }
 
   public static boolean isSystem(TableDef t) {
@@ -44,9 +65,25 @@ public final class SystemViews {
   /** The rows of a system view, computed now. */
   public static RowCursor scan(Store store, TableDef view) {
     List<Object[]> rows = new ArrayList<>();
-    for (SegmentStats s : store.segmentStats()) {
-      rows.add(new Object[] {s.table().name(), s.segment(), s.sealed() ? "sealed" : "growing",
-          s.versions(), s.live(), s.dead(), s.reclaimed(), s.bytes()});
+    if (view.id() == SEGMENTS.id()) {
+      for (SegmentStats s : store.segmentStats()) {
+        rows.add(new Object[] {s.table().name(), s.segment(), s.sealed() ? "sealed" : "growing",
+            s.versions(), s.live(), s.dead(), s.reclaimed(), s.bytes()});
+      }
+    } else if (view.id() == PROGRESS.id()) {
+      for (Store.IndexBuild b : store.indexBuilds()) {
+        rows.add(new Object[] {0, b.tableId(), b.indexId(), "CREATE INDEX", b.phase(),
+            b.tuplesTotal(), b.tuplesDone()});
+      }
+    } else {
+      for (TableDef t : store.catalog().tables()) {
+        for (io.quiverdb.storage.IndexDef x : t.indexes()) {
+          long[] size = store.indexSize(x.id());
+          rows.add(new Object[] {t.name(), x.name(), t.columns().get(x.column()).name(),
+              x.metric().opclass(), x.m(), x.efConstruction(), size == null ? 0L : size[0],
+              size == null ? 0L : size[1]});
+        }
+      }
     }
     return new RowCursor() {
       private int at = -1;

@@ -77,15 +77,28 @@ public final class Catalog implements CatalogView {
     state = next;
   }
 
-  /** Adds a DDL commit's catalog writes to {@code batch}. */
-  static void writeChanges(
-      KvBatch batch, CatalogState next, List<TableDef> created, List<TableDef> dropped) {
-    for (TableDef t : dropped) {
-      batch.delete(Family.CATALOG, tableKey(t.id()));
-      batch.deleteRange(Family.ROWS, KeyCodec.tablePrefix(t.id()), KeyCodec.tableEnd(t.id()));
+  /**
+   * Adds a DDL commit's catalog writes to {@code batch}: the definitions that differ between
+   * {@code before} and {@code next}, the rows of dropped tables and the index data of dropped
+   * tables and indexes.
+   */
+  static void writeChanges(KvBatch batch, CatalogState before, CatalogState next) {
+    for (TableDef t : before.tables()) {
+      TableDef after = next.tableById(t.id()).orElse(null);
+      if (after == null) {
+        batch.delete(Family.CATALOG, tableKey(t.id()));
+        batch.deleteRange(Family.ROWS, KeyCodec.tablePrefix(t.id()), KeyCodec.tableEnd(t.id()));
+      }
+      for (IndexDef x : t.indexes()) {
+        if (after == null || !after.indexes().contains(x)) {
+          batch.deleteRange(Family.INDEX, KeyCodec.tablePrefix(x.id()), KeyCodec.tableEnd(x.id()));
+        }
+      }
     }
-    for (TableDef t : created) {
-      batch.put(Family.CATALOG, tableKey(t.id()), TableDefCodec.encode(t));
+    for (TableDef t : next.tables()) {
+      if (before.tableById(t.id()).orElse(null) != t) {
+        batch.put(Family.CATALOG, tableKey(t.id()), TableDefCodec.encode(t));
+      }
     }
     batch.put(Family.CATALOG, NEXT_ID_KEY, longBytes(next.nextId));
     batch.put(Family.CATALOG, VERSION_KEY, longBytes(next.version));

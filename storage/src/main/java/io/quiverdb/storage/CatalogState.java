@@ -57,6 +57,26 @@ final class CatalogState implements CatalogView {
     return new CatalogState(newVersion, nextId, m);
   }
 
+  /** This picture with {@code table} replacing its earlier definition, at {@code newVersion}. */
+  CatalogState replaced(TableDef table, long newNextId, long newVersion) {
+    Map<Long, TableDef> m = new HashMap<>(byId);
+    m.put(table.id(), table);
+    return new CatalogState(newVersion, newNextId, m);
+  }
+
+  /** Whether a table or an index named {@code name} exists in {@code schema}. */
+  boolean relationExists(String schema, String name) {
+    if (table(schema, name).isPresent()) {
+      return true;
+    }
+    for (TableDef t : byId.values()) {
+      if (t.schema().equals(schema) && t.index(name).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The same tables under another version number. */
   CatalogState renumbered(long newVersion) {
     return new CatalogState(newVersion, nextId, byId);

@@ -57,6 +57,9 @@ public final class Store implements AutoCloseable {
   private final ConcurrentHashMap<Transaction, Long> open = new ConcurrentHashMap<>();
   private final AtomicLong privateVersions = new AtomicLong();
   private final Catalog catalog;
+  private final ConcurrentHashMap<Long, VectorIndex> vectorIndexes = new ConcurrentHashMap<>();
+  private final SegmentGraphCodec graphCodec;
+  private final Indexer indexer;
   private final Committer committer;
   private final Thread compactor;
   private long lastTs;
@@ -80,6 +83,10 @@ public final class Store implements AutoCloseable {
       tables.put(t.id(), recover(t));
     }
     visibleTs = lastTs;
+    this.graphCodec = new SegmentGraphCodec(kv);
+    loadIndexes();
+    this.indexer = new Indexer(this, graphCodec);
+    indexer.wake();
     this.committer = new Committer(this, kv, config.syncWrites());
     if (config.compactionIntervalMillis() > 0) {
       compactor = new Thread(this::compactLoop, "quiver-compactor");
@@ -178,6 +185,81 @@ public final class Store implements AutoCloseable {
     return data;
   }
 
+  /** Creates the runtime of every index and loads the graphs persisted for it. */
+  private void loadIndexes() {
+    long nodes = 0;
+    long started = System.nanoTime();
+    for (TableDef t : catalog.tables()) {
+      for (IndexDef x : t.indexes()) {
+        VectorIndex index = newVectorIndex(t, x);
+        TableData data = tables.get(t.id());
+        for (Segment seg : data.segments()) {
+          VectorIndex.SegmentGraph g = graphCodec.read(index, seg.id);
+          if (g != null) {
+            index.install(g);
+            nodes += g.graph.size();
+          }
+        }
+        vectorIndexes.put(x.id(), index);
+      }
+    }
+    if (!vectorIndexes.isEmpty()) {
+      LOG.info(String.format("loaded %d vector indexes (%d graph nodes) in %d ms",
+          vectorIndexes.size(), nodes, (System.nanoTime() - started) / 1_000_000));
+    }
+  }
+
+  private static VectorIndex newVectorIndex(TableDef t, IndexDef x) {
+    return new VectorIndex(x, t.id(), t.columns().get(x.column()).type().modifier());
+  }
+
+  /**
+   * Matches the index runtimes to a newly installed catalog (under the commit lock): creates the
+   * new indexes, forgets dropped ones. Returns the ids of the new ones.
+   */
+  private List<Long> syncIndexes(CatalogState after) {
+    List<Long> created = new ArrayList<>();
+    Set<Long> live = new HashSet<>();
+    for (TableDef t : after.tables()) {
+      for (IndexDef x : t.indexes()) {
+        live.add(x.id());
+        if (!vectorIndexes.containsKey(x.id())) {
+          vectorIndexes.put(x.id(), newVectorIndex(t, x));
+          created.add(x.id());
+        }
+      }
+    }
+    vectorIndexes.keySet().retainAll(live);
+    return created;
+  }
+
+  java.util.Collection<VectorIndex> vectorIndexes() {
+    return vectorIndexes.values();
+  }
+
+  VectorIndex vectorIndex(long indexId) {
+    return vectorIndexes.get(indexId);
+  }
+
+  /** A vector index build in progress, as {@code pg_stat_progress_create_index} shows it. */
+  public record IndexBuild(long tableId, long indexId, String phase, long tuplesTotal,
+      long tuplesDone) {}
+
+  /** The vector index builds running now. */
+  public List<IndexBuild> indexBuilds() {
+    List<IndexBuild> out = new ArrayList<>();
+    for (Indexer.Progress p : indexer.progress()) {
+      out.add(new IndexBuild(p.tableId(), p.indexId(), p.phase(), p.total(), p.done().get()));
+    }
+    return out;
+  }
+
+  /** An index's graph nodes and their bytes in memory, or null when there is no such index. */
+  public long[] indexSize(long indexId) {
+    VectorIndex x = vectorIndexes.get(indexId);
+    return x == null ? null : new long[] {x.nodes(), x.bytes()};
+  }
+
   private static QuiverException corrupt(TableDef t, long addr) {
     return new QuiverException(SqlState.DATA_CORRUPTED, "end stamp without a row version at "
         + Segment.segmentOf(addr) + "/" + Segment.offsetOf(addr) + " in " + t.qualifiedName());
@@ -247,13 +329,22 @@ public final class Store implements AutoCloseable {
         try (KvBatch batch = kv.newBatch()) {
           long ts = Math.max(System.currentTimeMillis() * 1000, lastTs + 1);
           long lsn = lastLsn + 1;
-          apply(txn, after, changed != null, batch, ts, lsn);
+          List<Long> newIndexes = apply(txn, current, after, changed != null, batch, ts, lsn);
           kv.write(batch, false, "a commit");
           lastTs = ts;
           lastLsn = lsn;
           CompletableFuture<Void> done = new CompletableFuture<>();
           committer.submit(new Committer.Job(ts, done));
-          return done;
+          if (!vectorIndexes.isEmpty()) {
+            indexer.wake();
+          }
+          if (newIndexes.isEmpty()) {
+            return done;
+          }
+          // CREATE INDEX returns once the index covers the table's rows and is persisted
+          CompletableFuture<?>[] builds = newIndexes.stream().map(indexer::awaitBuilt)
+              .toArray(CompletableFuture[]::new);
+          return done.thenCompose(v -> CompletableFuture.allOf(builds));
         } catch (RuntimeException | Error e) {
           QuiverException f = new io.quiverdb.common.InDoubtException(
               "could not apply a commit: " + e.getMessage()
@@ -305,12 +396,15 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Applies a validated commit in memory and adds its writes to {@code batch}. */
-  private void apply(Transaction txn, CatalogState after, boolean ddl, KvBatch batch, long ts,
-      long lsn) {
+  /**
+   * Applies a validated commit in memory and adds its writes to {@code batch}; returns the ids of
+   * the vector indexes it created.
+   */
+  private List<Long> apply(Transaction txn, CatalogState current, CatalogState after, boolean ddl,
+      KvBatch batch, long ts, long lsn) {
     int change = 0;
     if (ddl) {
-      Catalog.writeChanges(batch, after, txn.created, txn.dropped);
+      Catalog.writeChanges(batch, current, after);
       for (TableDef t : txn.dropped) {
         tables.remove(t.id());
       }
@@ -375,7 +469,9 @@ public final class Store implements AutoCloseable {
     batch.put(Family.META, LAST_COMMIT_KEY, last);
     if (ddl) {
       catalog.install(after);
+      return syncIndexes(after);
     }
+    return List.of();
   }
 
   static byte[] versionKey(long tableId, long addr) {
@@ -598,6 +694,7 @@ public final class Store implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    indexer.close();
     committer.close();
     open.clear();
     kv.close();

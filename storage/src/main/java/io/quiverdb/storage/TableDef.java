@@ -7,8 +7,13 @@ import java.util.List;
  * the column indexes (0-based, in key order) of its primary key, empty when it has none (rows are
  * then keyed by a hidden 8-byte row id).
  */
-public record TableDef(
-    long id, String schema, String name, List<ColumnDef> columns, List<Integer> primaryKey) {
+public record TableDef(long id, String schema, String name, List<ColumnDef> columns,
+    List<Integer> primaryKey, List<IndexDef> indexes) {
+
+  public TableDef(
+      long id, String schema, String name, List<ColumnDef> columns, List<Integer> primaryKey) {
+    this(id, schema, name, columns, primaryKey, List.of());
+  }
 
   public TableDef {
     if (id <= 0 || id > Integer.MAX_VALUE) {
@@ -19,6 +24,7 @@ public record TableDef(
     }
     columns = List.copyOf(columns);
     primaryKey = List.copyOf(primaryKey);
+    indexes = List.copyOf(indexes);
     for (int i = 0; i < primaryKey.size(); i++) {
       int c = primaryKey.get(i);
       if (c < 0 || c >= columns.size()) {
@@ -43,6 +49,25 @@ public record TableDef(
       }
     }
     return -1;
+  }
+
+  /** This definition with {@code index} added. */
+  public TableDef withIndex(IndexDef index) {
+    List<IndexDef> more = new java.util.ArrayList<>(indexes);
+    more.add(index);
+    return new TableDef(id, schema, name, columns, primaryKey, more);
+  }
+
+  /** This definition without the index of id {@code indexId}. */
+  public TableDef withoutIndex(long indexId) {
+    List<IndexDef> fewer = new java.util.ArrayList<>(indexes);
+    fewer.removeIf(i -> i.id() == indexId);
+    return new TableDef(id, schema, name, columns, primaryKey, fewer);
+  }
+
+  /** The index named {@code indexName}, if this table has it. */
+  public java.util.Optional<IndexDef> index(String indexName) {
+    return indexes.stream().filter(i -> i.name().equals(indexName)).findFirst();
   }
 
   public boolean hasPrimaryKey() {

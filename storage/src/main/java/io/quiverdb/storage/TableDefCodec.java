@@ -4,6 +4,7 @@ import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
 import io.quiverdb.common.types.ColumnType;
 import io.quiverdb.common.types.PgType;
+import io.quiverdb.common.vector.Metric;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -21,18 +22,21 @@ import java.util.List;
  *   u8 format (1), i64 id, str schema, str name,
  *   i32 column count, per column: str name, i32 type OID, i32 modifier, u8 not-null,
  *   i32 primary key length, per key column: i32 column index
+ *   format 2 adds: i32 index count, per index: i64 id, str name, i32 column, str opclass,
+ *     i32 m, i32 ef_construction
  *   where str = i32 byte length + UTF-8
  * </pre>
  */
 final class TableDefCodec {
   private static final int FORMAT_V1 = 1;
+  private static final int FORMAT_V2 = 2;
 
   private TableDefCodec() {}
 
   static byte[] encode(TableDef t) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_V1);
+      out.writeByte(t.indexes().isEmpty() ? FORMAT_V1 : FORMAT_V2);
       out.writeLong(t.id());
       writeString(out, t.schema());
       writeString(out, t.name());
@@ -47,6 +51,17 @@ final class TableDefCodec {
       for (int i : t.primaryKey()) {
         out.writeInt(i);
       }
+      if (!t.indexes().isEmpty()) {
+        out.writeInt(t.indexes().size());
+        for (IndexDef x : t.indexes()) {
+          out.writeLong(x.id());
+          writeString(out, x.name());
+          out.writeInt(x.column());
+          writeString(out, x.metric().opclass());
+          out.writeInt(x.m());
+          out.writeInt(x.efConstruction());
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -56,7 +71,7 @@ final class TableDefCodec {
   static TableDef decode(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       int format = in.readUnsignedByte();
-      if (format != FORMAT_V1) {
+      if (format != FORMAT_V1 && format != FORMAT_V2) {
         throw corrupt("unknown table definition format " + format);
       }
       long id = in.readLong();
@@ -80,7 +95,20 @@ final class TableDefCodec {
       for (int i = 0; i < k; i++) {
         pk.add(in.readInt());
       }
-      return new TableDef(id, schema, name, columns, pk);
+      List<IndexDef> indexes = new ArrayList<>();
+      if (format == FORMAT_V2) {
+        int x = in.readInt();
+        for (int i = 0; i < x; i++) {
+          long indexId = in.readLong();
+          String indexName = readString(in);
+          int column = in.readInt();
+          String opclass = readString(in);
+          Metric metric = Metric.ofOpclass(opclass)
+              .orElseThrow(() -> corrupt("unknown operator class " + opclass + " in " + name));
+          indexes.add(new IndexDef(indexId, indexName, column, metric, in.readInt(), in.readInt()));
+        }
+      }
+      return new TableDef(id, schema, name, columns, pk, indexes);
     } catch (IOException | IllegalArgumentException e) {
       throw new QuiverException(SqlState.DATA_CORRUPTED, "unreadable table definition", e);
     }

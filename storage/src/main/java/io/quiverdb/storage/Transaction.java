@@ -4,6 +4,10 @@ import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
 import io.quiverdb.common.types.PgType;
 import io.quiverdb.common.types.Vectors;
+import io.quiverdb.common.vector.VectorKernels;
+import io.quiverdb.common.vector.Metric;
+import io.quiverdb.storage.vector.HnswGraph;
+import io.quiverdb.storage.vector.SearchState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -150,6 +154,109 @@ public final class Transaction implements AutoCloseable {
       addr = s.prev[off];
     }
     return NO_ROW;
+  }
+
+  /** A condition on a row's values, for {@link #nearest}. */
+  @FunctionalInterface
+  public interface RowFilter {
+    boolean test(Object[] row);
+  }
+
+  /**
+   * The {@code k} rows this transaction sees that are nearest to {@code query} by {@code index}'s
+   * metric and pass {@code filter} (null for none), nearest first. Each segment's graph is
+   * searched with a candidate list of {@code ef}, accepting only the rows the snapshot sees and the
+   * filter passes while still walking through the others; rows no graph covers yet, and this
+   * transaction's own, are compared exactly. Rows whose vector is NULL (or zero, for cosine) have
+   * no distance the index ranks and are not returned, as with pgvector.
+   *
+   * @throws QuiverException 22000 when the query's dimensions differ from the column's
+   */
+  public NearestRows nearest(TableDef table, IndexDef index, float[] query, int k, int ef,
+      RowFilter filter) {
+    checkActive();
+    VectorIndex vi = store.vectorIndex(index.id());
+    int dim = table.columns().get(index.column()).type().modifier();
+    if (dim > 0 && query.length != dim) {
+      throw new QuiverException(SqlState.DATA_EXCEPTION,
+          "different vector dimensions " + dim + " and " + query.length);
+    }
+    NearestRows out = new NearestRows(k);
+    SearchState state = SearchState.get();
+    state.resetCounters();
+    VectorKernels kernels = VectorKernels.get();
+    Metric metric = index.metric();
+    Writes w = writes.get(table.id());
+    java.util.Set<Long> ended = w == null ? java.util.Set.of() : w.ended;
+    TableData data = store.tableData(table.id());
+    long[] found = new long[Math.max(k, 1)];
+    for (Segment seg : data == null ? new Segment[0] : data.segments()) {
+      int size = seg.size();
+      Segment.Slots slots = seg.slots();
+      RoaringBitmap visible = seg.visible(snapshot);
+      if (visible.isEmpty()) {
+        continue;
+      }
+      VectorIndex.SegmentGraph g = vi == null || vi.failure != null ? null : vi.graph(seg.id);
+      int covered = g == null ? 0 : Math.min(g.indexed, size);
+      int segId = seg.id;
+      if (covered > 0) {
+        java.util.function.IntPredicate accept = off -> visible.contains(off)
+            && (ended.isEmpty() || !ended.contains(Segment.address(segId, off)))
+            && (filter == null || filter.test(slots.rows[off]));
+        int n = g.graph.search(query, k, ef, accept, covered, state, found);
+        for (int i = 0; i < n; i++) {
+          out.offer(HnswGraph.unpackDistance(found[i]),
+              Segment.address(segId, HnswGraph.unpackNode(found[i])));
+        }
+        out.graphsSearched++;
+      }
+      org.roaringbitmap.PeekableIntIterator it = visible.getIntIterator();
+      it.advanceIfNeeded(covered);
+      while (it.hasNext()) {
+        int off = it.next();
+        if (off >= size) {
+          break;
+        }
+        Object[] row = slots.rows[off];
+        float[] v = vectorOf(row, index);
+        if (v == null || (!ended.isEmpty() && ended.contains(Segment.address(segId, off)))
+            || (filter != null && !filter.test(row))) {
+          continue;
+        }
+        out.offer(kernels.distance(metric, query, 0, v, 0, v.length), Segment.address(segId, off));
+        out.exactRows++;
+      }
+    }
+    if (w != null) {
+      for (int i : w.rows) {
+        Pending p = inserts.get(i);
+        float[] v = p.dead ? null : vectorOf(p.row, index);
+        if (v != null && (filter == null || filter.test(p.row))) {
+          out.offer(kernels.distance(metric, query, 0, v, 0, v.length), -(i + 1L));
+          out.exactRows++;
+        }
+      }
+    }
+    out.nodesVisited = state.nodesVisited();
+    out.distancesComputed = state.distances() + out.exactRows;
+    out.finish();
+    return out;
+  }
+
+  private static float[] vectorOf(Object[] row, IndexDef index) {
+    if (row == null || !(row[index.column()] instanceof float[] v)) {
+      return null;
+    }
+    if (index.metric() == Metric.COSINE) {
+      for (float f : v) {
+        if (f != 0) {
+          return v;
+        }
+      }
+      return null;
+    }
+    return v;
   }
 
   // ---------------------------------------------------------------- writes
@@ -333,6 +440,60 @@ public final class Transaction implements AutoCloseable {
         inserts.get(i).dead = true;
       }
     }
+  }
+
+  /**
+   * Adds a vector index to {@code table}; it is built when this transaction commits (the commit's
+   * durability then waits for the build). A null {@code name} picks PostgreSQL's default, {@code
+   * <table>_<column>_idx} with a number appended when taken.
+   *
+   * @return the index, or null when {@code ifNotExists} and a relation of that name exists
+   * @throws QuiverException 42P07 when a table or index of that name exists
+   */
+  public IndexDef createIndex(TableDef table, String name, int column, Metric metric, int m,
+      int efConstruction, boolean ifNotExists) {
+    checkActive();
+    CatalogState c = privateCatalog();
+    TableDef current = c.tableById(table.id()).orElseThrow(() -> new QuiverException(
+        SqlState.UNDEFINED_TABLE, "relation \"" + table.name() + "\" does not exist"));
+    if (name == null) {
+      String base = table.name() + "_" + table.columns().get(column).name() + "_idx";
+      name = base;
+      for (int i = 1; c.relationExists(table.schema(), name); i++) {
+        name = base + i;
+      }
+    } else if (c.relationExists(table.schema(), name)) {
+      if (ifNotExists) {
+        return null;
+      }
+      throw new QuiverException(
+          SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
+    }
+    IndexDef index = new IndexDef(c.nextId, name, column, metric, m, efConstruction);
+    catalog = c.replaced(current.withIndex(index), c.nextId + 1, store.privateCatalogVersion());
+    return index;
+  }
+
+  /**
+   * Drops the vector index named {@code name} in {@code schema} when this transaction commits.
+   *
+   * @return false when there is no such index
+   */
+  public boolean dropIndex(String schema, String name) {
+    checkActive();
+    CatalogState c = privateCatalog();
+    for (TableDef t : c.tables()) {
+      if (!t.schema().equals(schema)) {
+        continue;
+      }
+      java.util.Optional<IndexDef> index = t.index(name);
+      if (index.isPresent()) {
+        catalog = c.replaced(t.withoutIndex(index.get().id()), c.nextId,
+            store.privateCatalogVersion());
+        return true;
+      }
+    }
+    return false;
   }
 
   private CatalogState privateCatalog() {

@@ -37,6 +37,16 @@ public enum Metric {
     return opclass;
   }
 
+  /** The metric of a pgvector operator class ({@code vector_l2_ops}, …). */
+  public static java.util.Optional<Metric> ofOpclass(String name) {
+    for (Metric m : values()) {
+      if (m.opclass.equalsIgnoreCase(name)) {
+        return java.util.Optional.of(m);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The distance the operator returns (smaller is closer). */
   public double distance(float[] a, float[] b) {
     return switch (this) {

@@ -70,11 +70,14 @@ public abstract class VectorKernels {
   /** Manhattan (taxicab) distance. */
   public abstract float l1(float[] a, int ao, float[] b, int bo, int n);
 
-  /** The distance a metric ranks by: smaller is nearer. */
-  public final float distance(VectorMetric m, float[] a, int ao, float[] b, int bo, int n) {
+  /**
+   * The distance a metric ranks by, smaller being nearer: pgvector's value, except that L2 is
+   * squared (the same order, without a square root).
+   */
+  public final float distance(Metric m, float[] a, int ao, float[] b, int bo, int n) {
     return switch (m) {
       case L2 -> squaredL2(a, ao, b, bo, n);
-      case INNER_PRODUCT -> -dot(a, ao, b, bo, n);
+      case NEGATIVE_INNER_PRODUCT -> -dot(a, ao, b, bo, n);
       case COSINE -> cosineDistance(a, ao, b, bo, n);
       case L1 -> l1(a, ao, b, bo, n);
     };

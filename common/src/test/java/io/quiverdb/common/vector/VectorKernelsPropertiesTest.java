@@ -67,7 +67,7 @@ class VectorKernelsPropertiesTest {
     assertThat((double) SIMD.dot(p.a, 0, b, p.offset, p.a.length))
         .isCloseTo(expected, within(tolerance(p.a.length, scale)));
     assertThat((double) expected).isCloseTo(Distances.dot(p.a, p.b), within(tolerance(p.a.length, scale)));
-    assertThat(SIMD.distance(VectorMetric.INNER_PRODUCT, p.a, 0, b, p.offset, p.a.length))
+    assertThat(SIMD.distance(Metric.NEGATIVE_INNER_PRODUCT, p.a, 0, b, p.offset, p.a.length))
         .isEqualTo(-SIMD.dot(p.a, 0, b, p.offset, p.a.length));
   }
 

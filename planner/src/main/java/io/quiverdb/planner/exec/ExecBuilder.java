@@ -16,6 +16,9 @@ import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rel.logical.LogicalUnion;
 import org.apache.calcite.rel.logical.LogicalValues;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlKind;
@@ -49,12 +52,7 @@ public final class ExecBuilder {
           compiler.compile(f.getCondition()), f.getCondition().toString());
     }
     if (rel instanceof LogicalProject p) {
-      List<RexNode> projects = p.getProjects();
-      Eval[] exprs = new Eval[projects.size()];
-      for (int i = 0; i < exprs.length; i++) {
-        exprs[i] = compiler.compile(projects.get(i));
-      }
-      return new ProjectNode(build(p.getInput()), exprs, projects.toString());
+      return projectOver(p, build(p.getInput()));
     }
     if (rel instanceof LogicalSort s) {
       List<SortNode.Key> keys = new ArrayList<>();
@@ -67,7 +65,10 @@ public final class ExecBuilder {
         };
         keys.add(new SortNode.Key(c.getFieldIndex(), desc, nullsFirst));
       }
-      return new SortNode(build(s.getInput()), keys,
+      ExecNode search = vectorSearch(s);
+      ExecNode input = search == null ? build(s.getInput())
+          : projectOver((LogicalProject) s.getInput(), search);
+      return new SortNode(input, keys,
           s.offset == null ? null : compiler.compile(s.offset),
           s.fetch == null ? null : compiler.compile(s.fetch));
     }
@@ -136,6 +137,67 @@ public final class ExecBuilder {
       }
     }
     return new KeyLookupNode(t.def(), key, "(" + text + ")");
+  }
+
+  private ProjectNode projectOver(LogicalProject p, ExecNode input) {
+    List<RexNode> projects = p.getProjects();
+    Eval[] exprs = new Eval[projects.size()];
+    for (int i = 0; i < exprs.length; i++) {
+      exprs[i] = compiler.compile(projects.get(i));
+    }
+    return new ProjectNode(input, exprs, projects.toString());
+  }
+
+  /**
+   * The input of {@code ORDER BY col <op> q LIMIT k} as an HNSW index scan, when the sort's one
+   * key is a distance operator between a vector column and an expression of constants and
+   * parameters, over a table (possibly filtered) with an index of that column and operator's
+   * metric; else null. The sort stays above and orders the k rows by the exact expression.
+   */
+  private ExecNode vectorSearch(LogicalSort s) {
+    if (s.fetch == null || s.getCollation().getFieldCollations().size() != 1
+        || !(s.getInput() instanceof LogicalProject p)) {
+      return null;
+    }
+    RelFieldCollation key = s.getCollation().getFieldCollations().get(0);
+    if (key.getDirection().isDescending()) {
+      return null;
+    }
+    RelNode below = p.getInput();
+    LogicalFilter filter = below instanceof LogicalFilter f ? f : null;
+    if (!((filter != null ? filter.getInput() : below) instanceof TableScan scan)) {
+      return null;
+    }
+    QuiverSchema.QuiverTable t = scan.getTable().unwrap(QuiverSchema.QuiverTable.class);
+    if (t == null || io.quiverdb.planner.SystemViews.isSystem(t.def())
+        || (filter != null && keyLookup(filter) != null)
+        || !(p.getProjects().get(key.getFieldIndex()) instanceof RexCall call)
+        || !(call.getOperator() instanceof org.apache.calcite.sql.SqlBinaryOperator)) {
+      return null;
+    }
+    io.quiverdb.common.vector.Metric metric =
+        io.quiverdb.planner.calcite.QuiverOperators.metricOf(call.getOperator());
+    if (metric == null) {
+      return null;
+    }
+    for (int side = 0; side < 2; side++) {
+      RexNode column = call.getOperands().get(side);
+      RexNode query = call.getOperands().get(1 - side);
+      if (!(column instanceof RexInputRef ref) || RexUtil.containsInputRef(query)) {
+        continue;
+      }
+      for (io.quiverdb.storage.IndexDef index : t.def().indexes()) {
+        if (index.column() == ref.getIndex() && index.metric() == metric) {
+          return new VectorSearchNode(t.def(), index, compiler.compile(query),
+              query.toString(), s.offset == null ? null : compiler.compile(s.offset),
+              compiler.compile(s.fetch),
+              filter == null ? null : compiler.compile(filter.getCondition()),
+              filter == null ? null : filter.getCondition().toString(),
+              build(p.getInput()));
+        }
+      }
+    }
+    return null;
   }
 
   private static String describe(RelNode rel) {

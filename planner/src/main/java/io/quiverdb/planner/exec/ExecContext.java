@@ -18,6 +18,7 @@ public final class ExecContext implements AutoCloseable {
   private final long startMicros;
   private long currentRowId;
   private int ticks;
+  private java.util.Map<ExecNode, String> analysis;
 
   public ExecContext(Store store, Object[] parameters, SessionContext session) {
     this.store = store;
@@ -75,6 +76,19 @@ public final class ExecContext implements AutoCloseable {
       throw new QuiverException(SqlState.QUERY_CANCELED,
           "canceling statement due to user request");
     }
+  }
+
+  /** Records what an operator did in this execution, for EXPLAIN ANALYZE. */
+  void analyzed(ExecNode node, String detail) {
+    if (analysis == null) {
+      analysis = new java.util.IdentityHashMap<>();
+    }
+    analysis.put(node, detail);
+  }
+
+  /** What {@code node} recorded in this execution, or null. */
+  public String analysis(ExecNode node) {
+    return analysis == null ? null : analysis.get(node);
   }
 
   @Override

@@ -18,6 +18,8 @@ statement
   | deleteStatement
   | createTableStatement
   | dropTableStatement
+  | createIndexStatement
+  | dropIndexStatement
   | createExtensionStatement
   | transactionStatement
   | setStatement
@@ -97,6 +99,18 @@ tableConstraintBody
 
 dropTableStatement
   : DROP TABLE (IF EXISTS)? qualifiedName (COMMA qualifiedName)* (CASCADE | RESTRICT)? ;
+
+createIndexStatement
+  : CREATE UNIQUE? INDEX CONCURRENTLY? (IF NOT EXISTS)? identifier? ON ONLY? qualifiedName
+    (USING identifier)? LPAREN indexElement (COMMA indexElement)* RPAREN
+    (WITH LPAREN indexOption (COMMA indexOption)* RPAREN)? (WHERE expr)? ;
+
+indexElement : identifier qualifiedName? (ASC | DESC)? (NULLS (FIRST | LAST))? ;
+
+indexOption : anyWord (EQ setValue)? ;
+
+dropIndexStatement
+  : DROP INDEX CONCURRENTLY? (IF EXISTS)? qualifiedName (COMMA qualifiedName)* (CASCADE | RESTRICT)? ;
 
 // ------------------------------------------------------------------ DML
 
@@ -291,7 +305,7 @@ nonReservedKeyword
   | LAST | LEVEL | LOCAL | NEXT | NO | NOTHING | NULLS | PRECISION | READ | REPEATABLE | RESET
   | RESTRICT | ROLLBACK | ROW | ROWS | SCHEMA | SERIALIZABLE | SESSION | SHOW | START
   | TRANSACTION | UNCOMMITTED | VARYING | VERBOSE | VERSION | WITHOUT | WORK | WRITE | ZONE
-  | TIME | TIMESTAMP | CHARACTER | CHAR | SYMMETRIC | ONLY
+  | TIME | TIMESTAMP | CHARACTER | CHAR | SYMMETRIC | ONLY | INDEX | CONCURRENTLY
   ;
 
 reservedKeyword
@@ -337,6 +351,7 @@ TRUE : 'true' ; UNCOMMITTED : 'uncommitted' ; UNION : 'union' ; UNIQUE : 'unique
 UPDATE : 'update' ; USER : 'user' ; USING : 'using' ; VALUES : 'values' ; VARYING : 'varying' ;
 VERBOSE : 'verbose' ; VERSION : 'version' ; WHEN : 'when' ; WHERE : 'where' ; WITH : 'with' ;
 WITHOUT : 'without' ; WORK : 'work' ; WRITE : 'write' ; ZONE : 'zone' ;
+INDEX : 'index' ; CONCURRENTLY : 'concurrently' ;
 
 L2_DISTANCE : '<->' ;
 NEGATIVE_INNER_PRODUCT : '<#>' ;

@@ -35,6 +35,25 @@ public sealed interface Statement {
     }
   }
 
+  /**
+   * {@code CREATE INDEX [IF NOT EXISTS] [name] ON table USING method (column opclass) [WITH (k =
+   * v, …)]}; {@code name}, {@code method} and {@code opclass} may be null (defaults).
+   */
+  record CreateIndex(String name, boolean ifNotExists, QualifiedName table, String method,
+      String column, String opclass, java.util.Map<String, String> options, Pos pos)
+      implements Statement {
+    public CreateIndex {
+      options = java.util.Map.copyOf(options);
+    }
+  }
+
+  /** {@code DROP INDEX [IF EXISTS] a, b}. */
+  record DropIndex(List<QualifiedName> names, boolean ifExists, Pos pos) implements Statement {
+    public DropIndex {
+      names = List.copyOf(names);
+    }
+  }
+
   /** {@code column = value} in UPDATE or ON CONFLICT DO UPDATE. */
   record Assignment(String column, Expr value, Pos pos) {}
 

@@ -74,6 +74,18 @@ final class AstBuilder {
       }
       return new Statement.DropTable(names, d.EXISTS() != null, pos(d));
     }
+    if (ctx.createIndexStatement() != null) {
+      return createIndex(ctx.createIndexStatement());
+    }
+    if (ctx.dropIndexStatement() != null) {
+      DropIndexStatementContext d = ctx.dropIndexStatement();
+      List<QualifiedName> names = new ArrayList<>();
+      d.qualifiedName().forEach(q -> names.add(qualifiedName(q)));
+      if (d.CASCADE() != null) {
+        throw unsupported("DROP INDEX … CASCADE", d);
+      }
+      return new Statement.DropIndex(names, d.EXISTS() != null, pos(d));
+    }
     if (ctx.createExtensionStatement() != null) {
       CreateExtensionStatementContext c = ctx.createExtensionStatement();
       String name = c.identifier().isEmpty() || c.STRING().size() > 0
@@ -184,6 +196,35 @@ final class AstBuilder {
     List<String> parts = new ArrayList<>();
     ctx.identifier().forEach(i -> parts.add(identifier(i)));
     return String.join(".", parts);
+  }
+
+  private Statement createIndex(CreateIndexStatementContext ctx) {
+    if (ctx.UNIQUE() != null) {
+      throw unsupported("CREATE UNIQUE INDEX", ctx);
+    }
+    if (ctx.WHERE() != null) {
+      throw unsupported("partial indexes (CREATE INDEX … WHERE)", ctx);
+    }
+    if (ctx.indexElement().size() > 1) {
+      throw unsupported("indexes on more than one column", ctx.indexElement(1));
+    }
+    IndexElementContext e = ctx.indexElement(0);
+    String opclass = e.qualifiedName() == null ? null
+        : qualifiedName(e.qualifiedName()).name();
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    for (IndexOptionContext o : ctx.indexOption()) {
+      AnyWordContext w = o.anyWord();
+      String key = w.identifier() != null ? identifier(w.identifier())
+          : w.getText().toLowerCase(Locale.ROOT);
+      options.put(key, o.setValue() == null ? "true" : setValue(o.setValue()));
+    }
+    String name = ctx.identifier().isEmpty() ? null : identifier(ctx.identifier(0));
+    String method = ctx.USING() == null ? null : identifier(ctx.identifier(ctx.identifier().size() - 1));
+    if (ctx.USING() != null && ctx.identifier().size() == 1) {
+      name = null;
+    }
+    return new Statement.CreateIndex(name, ctx.EXISTS() != null, qualifiedName(ctx.qualifiedName()),
+        method, identifier(e.identifier()), opclass, options, pos(ctx));
   }
 
   private Statement createTable(CreateTableStatementContext ctx) {

@@ -14,7 +14,13 @@ public enum Family {
    */
   ROWS("rows"),
   /** The change log: key = LSN (8) + change index (4) → one row change (see ChangeRecord). */
-  LOG("changelog");
+  LOG("changelog"),
+  /**
+   * Persisted vector index graphs, a cache of what the rows determine: key = index id (8) +
+   * segment id (4) + kind (1) [+ chunk (4)] (see SegmentGraphCodec). Ingested as table files,
+   * bypassing the WAL; losing it costs a rebuild, never data.
+   */
+  INDEX("index");
 
   private final String cfName;
 

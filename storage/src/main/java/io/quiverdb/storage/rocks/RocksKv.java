@@ -236,6 +236,54 @@ public final class RocksKv implements AutoCloseable {
     }
   }
 
+  /** Receives key-value pairs in strictly increasing key order. */
+  @FunctionalInterface
+  public interface SortedSink {
+    void put(byte[] key, byte[] value);
+  }
+
+  /**
+   * Writes what {@code producer} puts, in increasing key order, into a table file and ingests it
+   * into {@code family}: bulk data that bypasses the write-ahead log and is durable (the file
+   * synced and recorded in the manifest) when this returns. Newer than what it overwrites.
+   */
+  public void ingestSorted(Family family, java.util.function.Consumer<SortedSink> producer,
+      String what) {
+    java.nio.file.Path file = path.resolve("ingest-" + System.nanoTime() + ".sst");
+    try (org.rocksdb.EnvOptions env = new org.rocksdb.EnvOptions();
+        org.rocksdb.Options options = new org.rocksdb.Options();
+        org.rocksdb.SstFileWriter writer = new org.rocksdb.SstFileWriter(env, options)) {
+      writer.open(file.toString());
+      boolean[] any = new boolean[1];
+      producer.accept((k, v) -> {
+        try {
+          writer.put(k, v);
+          any[0] = true;
+        } catch (RocksDBException e) {
+          throw new QuiverException(SqlState.IO_ERROR, "could not write " + what + ": "
+              + e.getMessage(), e);
+        }
+      });
+      if (!any[0]) {
+        return;
+      }
+      writer.finish();
+      try (org.rocksdb.IngestExternalFileOptions o =
+          new org.rocksdb.IngestExternalFileOptions().setMoveFiles(true)) {
+        db.ingestExternalFile(handle(family), List.of(file.toString()), o);
+      }
+    } catch (RocksDBException e) {
+      throw new QuiverException(
+          SqlState.IO_ERROR, "could not write " + what + " to " + path + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(file);
+      } catch (java.io.IOException ignored) {
+        // a leftover file is harmless; the next ingest uses another name
+      }
+    }
+  }
+
   /**
    * Writes out the write-ahead log buffer and fsyncs it: every batch written before is durable
    * when this returns.
