@@ -173,7 +173,7 @@ public final class HnswGraph {
     for (int l = Math.min(level, epLevel); l >= 0; l--) {
       int found = searchLayer(vector, cur, curDist, efConstruction, l, null, state, capacity());
       long[] sorted = state.scratch;
-      int[] selected = selectNeighbours(node, vector, sorted, found, m, state);
+      int[] selected = selectNeighbours(node, vector, sorted, found, l == 0 ? m0 : m, state);
       setList(node, l, selected);
       for (int s : selected) {
         if (s >= 0) {
@@ -399,13 +399,24 @@ public final class HnswGraph {
       int[] list = list(node, level);
       int base = listBase(node, level);
       int n = (int) INTS.getAcquire(list, base);
+      // gather first, then measure: independent distance loops let the CPU overlap the memory
+      // reads of several vectors, which is where a search spends its time
+      int[] batch = state.batch(n);
+      float[] dist = state.batchDistances;
+      int b = 0;
       for (int i = 1; i <= n; i++) {
         int nb = list[base + i];
-        if (nb >= limit || !state.visit(nb)) {
-          continue;
+        if (nb < limit && state.visit(nb)) {
+          batch[b++] = nb;
         }
-        float d = distance(query, nb);
-        state.distances++;
+      }
+      for (int i = 0; i < b; i++) {
+        dist[i] = distance(query, batch[i]);
+      }
+      state.distances += b;
+      for (int i = 0; i < b; i++) {
+        int nb = batch[i];
+        float d = dist[i];
         long p = pack(d, nb);
         if (results.size() < ef || p < ~results.peek()) {
           candidates.push(p);

@@ -14,6 +14,8 @@ public final class SearchState {
   /** Complements of packed (distance, node): the root is the farthest result. */
   final LongHeap results = new LongHeap(256);
   long[] scratch = new long[256];
+  private int[] batch = new int[64];
+  float[] batchDistances = new float[64];
   /** Nodes whose neighbour lists were read, and distances computed, since {@link #resetCounters}. */
   long nodesVisited;
   long distances;
@@ -34,6 +36,15 @@ public final class SearchState {
     }
     candidates.clear();
     results.clear();
+  }
+
+  /** A buffer for up to {@code n} neighbours of one node, and {@link #batchDistances} to match. */
+  int[] batch(int n) {
+    if (batch.length < n) {
+      batch = new int[n];
+      batchDistances = new float[n];
+    }
+    return batch;
   }
 
   /** Marks {@code node} visited; false if it already was in this search. */
