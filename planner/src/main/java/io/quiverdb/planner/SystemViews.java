@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * Read-only views over the engine's state, queried like tables. {@code quiver_segments}: one row
  * per segment of every table (versions, live and dead rows, rows reclaimed by compaction, bytes on
- * disk). Their ids lie below the first id the catalog hands out, so they never clash.
+ * disk). {@code quiver_indexes}: one row per vector index (graph nodes, nodes this process built
+ * rather than loaded, bytes in memory). {@code pg_stat_progress_create_index}: index builds
+ * running now, with rows done out of rows to do. Their ids lie below the first id the catalog hands out, so they never clash.
  */
 public final class SystemViews {
   private static final TableDef SEGMENTS = new TableDef(1, "public", "quiver_segments", List.of(
@@ -45,6 +47,7 @@ public final class SystemViews {
       new ColumnDef("m", ColumnType.of(io.quiverdb.common.types.PgType.INT4), true),
       new ColumnDef("ef_construction", ColumnType.of(io.quiverdb.common.types.PgType.INT4), true),
       new ColumnDef("nodes", INT8, true),
+      new ColumnDef("nodes_built", INT8, true),
       new ColumnDef("bytes", INT8, true)),
       List.of());
 
@@ -81,7 +84,7 @@ public final class SystemViews {
           long[] size = store.indexSize(x.id());
           rows.add(new Object[] {t.name(), x.name(), t.columns().get(x.column()).name(),
               x.metric().opclass(), x.m(), x.efConstruction(), size == null ? 0L : size[0],
-              size == null ? 0L : size[1]});
+              size == null ? 0L : size[2], size == null ? 0L : size[1]});
         }
       }
     }

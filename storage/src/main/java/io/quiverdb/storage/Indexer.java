@@ -235,6 +235,7 @@ final class Indexer implements AutoCloseable {
     float[] v = index.vectorOf(seg.slots().rows[off]);
     if (v != null) {
       graph.insert(off, v, seed ^ (off * 0xBF58476D1CE4E5B9L), state);
+      index.inserted.incrementAndGet();
     }
   }
 

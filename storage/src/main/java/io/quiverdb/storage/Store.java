@@ -254,10 +254,13 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
-  /** An index's graph nodes and their bytes in memory, or null when there is no such index. */
+  /**
+   * An index's graph nodes, the bytes they hold in memory, and how many of the nodes this
+   * process inserted rather than loaded; null when there is no such index.
+   */
   public long[] indexSize(long indexId) {
     VectorIndex x = vectorIndexes.get(indexId);
-    return x == null ? null : new long[] {x.nodes(), x.bytes()};
+    return x == null ? null : new long[] {x.nodes(), x.bytes(), x.inserted.get()};
   }
 
   private static QuiverException corrupt(TableDef t, long addr) {

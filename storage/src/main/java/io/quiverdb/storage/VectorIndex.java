@@ -35,6 +35,8 @@ final class VectorIndex {
   final long tableId;
   final int dimensions;
   private volatile SegmentGraph[] graphs = new SegmentGraph[0];
+  /** Nodes inserted by this process (not loaded from disk). */
+  final java.util.concurrent.atomic.AtomicLong inserted = new java.util.concurrent.atomic.AtomicLong();
   /** Set when building failed; searches then rely on exact distances alone. */
   volatile Throwable failure;
 
