@@ -80,6 +80,29 @@ final class CalcitePlanner {
   private final Store store;
   private final QuiverTypeFactory types = new QuiverTypeFactory();
 
+  private static final CatalogView EMPTY = new CatalogView() {
+    @Override
+    public java.util.Optional<io.quiverdb.storage.TableDef> table(String schema, String name) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<io.quiverdb.storage.TableDef> tableById(long id) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public List<io.quiverdb.storage.TableDef> tables() {
+      return List.of();
+    }
+
+    @Override
+    public long version() {
+      return 0;
+    }
+  };
+
+  /** @param store the store; null for a planner that only {@link #warmUp}s. */
   CalcitePlanner(Store store) {
     this.store = store;
   }
@@ -89,7 +112,8 @@ final class CalcitePlanner {
         List.of(new Query.SelectItem(new Expr.Literal(Expr.LiteralKind.INTEGER, "1",
             io.quiverdb.sql.ast.Pos.NONE), null, io.quiverdb.sql.ast.Pos.NONE)),
         List.of(), null, List.of(), null, List.of(), null, null, io.quiverdb.sql.ast.Pos.NONE),
-        io.quiverdb.sql.ast.Pos.NONE), List.of(), store.catalog()).execute(new Object[0], null)
+        io.quiverdb.sql.ast.Pos.NONE), List.of(), store == null ? EMPTY : store.catalog())
+        .execute(new Object[0], null)
         .close();
   }
 

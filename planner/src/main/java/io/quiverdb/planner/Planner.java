@@ -83,11 +83,14 @@ public final class Planner {
     return new ExplainPlan(inner, explain.analyze());
   }
 
-  /** Runs one statement at start-up so the first client does not pay for class loading. */
-  public void warmUp() {
+  /**
+   * Plans and runs one statement without a store, so that the first client does not pay for
+   * loading Calcite's classes. Needs no data, so it can run while the store recovers.
+   */
+  public static void warmUp() {
     long start = System.nanoTime();
     try {
-      calcite.warmUp();
+      new CalcitePlanner(null).warmUp();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "planner warm-up failed", e);
     }

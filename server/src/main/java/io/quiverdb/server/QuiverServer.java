@@ -27,12 +27,19 @@ public final class QuiverServer implements AutoCloseable {
     this.config = config;
   }
 
-  /** Opens the data directory, warms the planner up and starts listening. */
+  /**
+   * Opens the data directory while another thread warms the planner up, then starts listening.
+   */
   public QuiverServer start() {
-    store = Store.open(config.dataDir(), config.storage());
+    Thread warmUp = new Thread(Planner::warmUp, "quiver-planner-warm-up");
+    warmUp.start();
+    try {
+      store = Store.open(config.dataDir(), config.storage());
+    } finally {
+      joinQuietly(warmUp);
+    }
     try {
       planner = new Planner(store);
-      planner.warmUp();
       wire = new PgServer(new WireConfig(config.host(), config.port(), config.workerThreads()),
           startup -> new ServerSession(this, startup));
       wire.start();
@@ -43,6 +50,14 @@ public final class QuiverServer implements AutoCloseable {
     LOG.info(() -> "listening on " + config.host() + ":" + wire.port() + ", data in "
         + config.dataDir().toAbsolutePath().normalize());
     return this;
+  }
+
+  private static void joinQuietly(Thread t) {
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The port clients connect to (the real one when the configuration asked for port 0). */
