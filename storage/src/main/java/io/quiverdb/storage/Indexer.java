@@ -244,6 +244,9 @@ final class Indexer implements AutoCloseable {
    * each node a bounded number of times), or every grown one when {@code force}.
    */
   private void persist(VectorIndex index, boolean force) {
+    if (store.vectorIndex(index.def.id()) != index) {
+      return; // dropped meanwhile: its keys are gone and must stay gone
+    }
     for (VectorIndex.SegmentGraph g : index.graphs()) {
       if (g == null || closing) {
         continue;
