@@ -2,7 +2,8 @@ package io.quiverdb.common;
 
 /**
  * A failure a client should see: carries the SQLSTATE and the ErrorResponse fields (message,
- * detail, hint, and a 1-based character position into the statement text, or 0 when none).
+ * detail, hint, context, and a 1-based character position into the statement text, or 0 when
+ * none).
  */
 public class QuiverException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -11,6 +12,7 @@ public class QuiverException extends RuntimeException {
   private final String detail;
   private final String hint;
   private final int position;
+  private String context;
 
   public QuiverException(SqlState state, String message, String detail, String hint, int position) {
     super(message);
@@ -51,6 +53,26 @@ public class QuiverException extends RuntimeException {
     QuiverException e = new QuiverException(state, getMessage(), detail, hint, newPosition);
     e.initCause(getCause());
     e.setStackTrace(getStackTrace());
+    return e;
+  }
+
+  /** Where the error happened, as PostgreSQL's CONTEXT field ({@code COPY t, line 3}); or null. */
+  public String context() {
+    return context;
+  }
+
+  /**
+   * The same error with {@code where} as its context (a fatal error is returned unchanged: its
+   * kind must survive).
+   */
+  public QuiverException withContext(String where) {
+    if (isFatal()) {
+      return this;
+    }
+    QuiverException e = new QuiverException(state, getMessage(), detail, hint, position);
+    e.initCause(getCause());
+    e.setStackTrace(getStackTrace());
+    e.context = where;
     return e;
   }
 

@@ -54,7 +54,8 @@ final class Command implements PreparedCommand {
     Statement s = statement();
     return s instanceof Statement.SetVariable || s instanceof Statement.Show
         || s instanceof Statement.Reset || s instanceof Statement.Transaction
-        || s instanceof Statement.CreateExtension || s instanceof Statement.Empty;
+        || s instanceof Statement.CreateExtension || s instanceof Statement.Empty
+        || s instanceof Statement.Copy;
   }
 
   @Override

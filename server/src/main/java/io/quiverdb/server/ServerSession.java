@@ -151,6 +151,9 @@ final class ServerSession implements Session, SessionContext {
       if (command.isEmpty()) {
         return new RowsCursor(null, List.of(), "");
       }
+      if (statement instanceof Statement.Copy copy) {
+        return CopyCommands.start(this, copy);
+      }
       if (command.isSessionStatement()) {
         return executeSessionStatement(statement);
       }

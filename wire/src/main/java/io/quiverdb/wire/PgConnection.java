@@ -5,6 +5,9 @@ import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
 import io.quiverdb.common.types.ColumnType;
 import io.quiverdb.common.types.PgType;
+import io.quiverdb.wire.spi.CopyFormat;
+import io.quiverdb.wire.spi.CopyIn;
+import io.quiverdb.wire.spi.CopyOut;
 import io.quiverdb.wire.spi.Cursor;
 import io.quiverdb.wire.spi.Field;
 import io.quiverdb.wire.spi.FormatSettings;
@@ -221,6 +224,11 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     inbox.clear();
     portals.values().forEach(Portal::close);
     portals.clear();
+    if (copy != null) {
+      copy.reader.release();
+      copy.cursor.close();
+      copy = null;
+    }
     if (session != null) {
       server.forget(backendKey);
       Session s = session;
@@ -313,6 +321,15 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     if (session == null) {
       return;
     }
+    if (copy != null && type != 'd' && type != 'c' && type != 'f') {
+      if (type == 'H' || type == 'S') {
+        return; // ignored in copy-in mode, as PostgreSQL does
+      }
+      copy.failure = new QuiverException(SqlState.PROTOCOL_VIOLATION,
+          "unexpected message type 0x" + Integer.toHexString(type) + " during COPY from stdin");
+      copyEnd(null);
+      return;
+    }
     switch (type) {
       case 'Q' -> simpleQuery(readCString(body));
       case 'S' -> sync();
@@ -339,7 +356,21 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
           skipUntilSync = true;
         }
       }
-      case 'd', 'c', 'f' -> { } // COPY data outside COPY: ignored, as PostgreSQL does
+      case 'd' -> {
+        if (copy != null) {
+          copyData(body);
+        } // COPY data outside COPY: ignored, as PostgreSQL does
+      }
+      case 'c' -> {
+        if (copy != null) {
+          copyEnd(null);
+        }
+      }
+      case 'f' -> {
+        if (copy != null) {
+          copyEnd(readCString(body));
+        }
+      }
       default -> fatal(new QuiverException(SqlState.PROTOCOL_VIOLATION,
           "invalid frontend message type " + (char) type));
     }
@@ -387,32 +418,174 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
       if (commands.isEmpty()) {
         PgMessages.emptyQueryResponse(out());
       }
-      for (int i = 0; i < commands.size(); i++) {
-        PreparedCommand command = commands.get(i);
-        if (command.isEmpty()) {
-          PgMessages.emptyQueryResponse(out());
-          continue;
-        }
-        try (Cursor cursor = session.execute(command, new Object[0])) {
-          List<Field> fields = cursor.fields();
-          if (fields != null) {
-            PgMessages.rowDescription(out(), fields, null);
-          }
-          streamRows(cursor, fields, null, 0, null);
-          if (i == commands.size() - 1) {
-            session.sync(); // the implicit transaction commits before the last CommandComplete
-          }
-          drainNotices();
-          PgMessages.commandComplete(out(), cursor.commandTag());
-        }
-        session.drainParameterChanges().forEach((k, v) ->
-            PgMessages.parameterStatus(out(), k, v));
+      if (!runCommands(commands, 0)) {
+        return; // a COPY FROM STDIN waits for the client's data
       }
       session.sync(); // when the last statement was empty, the implicit transaction ends here
     } catch (Throwable t) {
       error(t);
     }
     readyForQuery();
+  }
+
+  /**
+   * Runs a Query message's statements from {@code from} on; returns false when one of them is a
+   * COPY FROM STDIN, which continues with the rest when its data has arrived.
+   */
+  private boolean runCommands(List<PreparedCommand> commands, int from) {
+    for (int i = from; i < commands.size(); i++) {
+      PreparedCommand command = commands.get(i);
+      if (command.isEmpty()) {
+        PgMessages.emptyQueryResponse(out());
+        continue;
+      }
+      Cursor executed = session.execute(command, new Object[0]);
+      if (executed instanceof CopyIn in) {
+        startCopyIn(in, commands, i + 1);
+        return false;
+      }
+      try (Cursor cursor = executed) {
+        if (cursor instanceof CopyOut c) {
+          copyOut(c);
+        } else {
+          List<Field> fields = cursor.fields();
+          if (fields != null) {
+            PgMessages.rowDescription(out(), fields, null);
+          }
+          streamRows(cursor, fields, null, 0, null);
+        }
+        if (i == commands.size() - 1) {
+          session.sync(); // the implicit transaction commits before the last CommandComplete
+        }
+        drainNotices();
+        PgMessages.commandComplete(out(), cursor.commandTag());
+      }
+      session.drainParameterChanges().forEach((k, v) -> PgMessages.parameterStatus(out(), k, v));
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- COPY
+
+  /** A COPY FROM STDIN waiting for data, and where its Query message resumes afterwards. */
+  private static final class CopyState {
+    final CopyIn cursor;
+    final CopyCodec.Reader reader;
+    /** The Query message's statements (null for an extended-protocol Execute), and the next. */
+    final List<PreparedCommand> commands;
+    final int next;
+    Throwable failure;
+
+    CopyState(CopyIn cursor, CopyCodec.Reader reader, List<PreparedCommand> commands, int next) {
+      this.cursor = cursor;
+      this.reader = reader;
+      this.commands = commands;
+      this.next = next;
+    }
+  }
+
+  private CopyState copy;
+
+  private void startCopyIn(CopyIn in, List<PreparedCommand> commands, int next) {
+    copy = new CopyState(in, new CopyCodec.Reader(in, session.formatSettings(), ctx.alloc()),
+        commands, next);
+    PgMessages.copyResponse(out(), 'G', in.format().binary(), in.columnTypes().size());
+    flush();
+  }
+
+  private void copyData(ByteBuf body) {
+    if (copy.failure != null) {
+      return; // failed: the rest is read and dropped until CopyDone or CopyFail
+    }
+    try {
+      copy.reader.feed(body);
+    } catch (Throwable t) {
+      copy.failure = t;
+    }
+  }
+
+  /** CopyDone ({@code failMessage} null) or CopyFail: commits the rows or reports the error. */
+  private void copyEnd(String failMessage) {
+    CopyState c = copy;
+    copy = null;
+    boolean simple = c.commands != null;
+    try (Cursor cursor = c.cursor) {
+      if (failMessage != null) {
+        throw new QuiverException(SqlState.QUERY_CANCELED,
+            "COPY from stdin failed: " + failMessage);
+      }
+      if (c.failure != null) {
+        throw c.failure;
+      }
+      c.reader.finish();
+      String tag = cursor.commandTag();
+      if (simple && c.next == c.commands.size()) {
+        session.sync(); // durable before the client sees COPY n
+      }
+      drainNotices();
+      PgMessages.commandComplete(out(), tag);
+      if (simple && c.next < c.commands.size() && runCommands(c.commands, c.next)) {
+        session.sync();
+      }
+    } catch (Throwable t) {
+      error(t);
+      if (!simple) {
+        skipUntilSync = true;
+      }
+    } finally {
+      c.reader.release();
+    }
+    if (simple && copy == null) {
+      readyForQuery();
+    } else {
+      flush();
+    }
+  }
+
+  /** Sends a COPY TO STDOUT's rows as CopyData, then CopyDone. */
+  private void copyOut(CopyOut cursor) {
+    List<Field> fields = cursor.fields();
+    CopyFormat format = cursor.format();
+    FormatSettings settings = session.formatSettings();
+    PgType[] types = new PgType[fields.size()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = fields.get(i).type().type();
+    }
+    PgMessages.copyResponse(out(), 'H', format.binary(), types.length);
+    if (format.binary()) {
+      ByteBuf b = out();
+      b.writeByte('d').writeInt(4 + CopyCodec.BINARY_SIGNATURE.length + 8);
+      b.writeBytes(CopyCodec.BINARY_SIGNATURE).writeInt(0).writeInt(0);
+    } else if (format.header()) {
+      Object[] names = new Object[types.length];
+      PgType[] text = new PgType[types.length];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = fields.get(i).name();
+        text[i] = PgType.TEXT;
+      }
+      ByteBuf b = out();
+      b.writeByte('d');
+      int at = b.writerIndex();
+      b.writeInt(0);
+      CopyCodec.writeRow(b, names, text, format, settings);
+      b.setInt(at, b.writerIndex() - at);
+    }
+    Object[] row;
+    while ((row = cursor.next()) != null) {
+      ByteBuf b = out();
+      b.writeByte('d');
+      int at = b.writerIndex();
+      b.writeInt(0);
+      CopyCodec.writeRow(b, row, types, format, settings);
+      b.setInt(at, b.writerIndex() - at);
+      if (b.readableBytes() >= FLUSH_BYTES) {
+        flush();
+      }
+    }
+    if (format.binary()) {
+      out().writeByte('d').writeInt(6).writeShort(-1);
+    }
+    PgMessages.copyDone(out());
   }
 
   /**
@@ -591,7 +764,23 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     if (p.cursor == null) {
-      p.cursor = session.execute(p.command, p.parameters);
+      Cursor executed = session.execute(p.command, p.parameters);
+      if (executed instanceof CopyIn in) {
+        p.done = true;
+        p.tag = "";
+        startCopyIn(in, null, 0);
+        return;
+      }
+      if (executed instanceof CopyOut c) {
+        try (executed) {
+          copyOut(c);
+          p.done = true;
+          p.tag = c.commandTag();
+        }
+        PgMessages.commandComplete(out(), p.tag);
+        return;
+      }
+      p.cursor = executed;
       p.fields = p.cursor.fields();
     }
     try {

@@ -81,6 +81,20 @@ final class PgMessages {
     end(out, at);
   }
 
+  /** CopyInResponse ('G') or CopyOutResponse ('H'): the overall format and one per column. */
+  static void copyResponse(ByteBuf out, char type, boolean binary, int columns) {
+    int at = begin(out, type);
+    out.writeByte(binary ? 1 : 0).writeShort(columns);
+    for (int i = 0; i < columns; i++) {
+      out.writeShort(binary ? 1 : 0);
+    }
+    end(out, at);
+  }
+
+  static void copyDone(ByteBuf out) {
+    out.writeByte('c').writeInt(4);
+  }
+
   static void emptyQueryResponse(ByteBuf out) {
     out.writeByte('I').writeInt(4);
   }
@@ -116,18 +130,19 @@ final class PgMessages {
 
   static void error(ByteBuf out, String severity, QuiverException e) {
     int at = begin(out, 'E');
-    fields(out, severity, e.state().code(), e.getMessage(), e.detail(), e.hint(), e.position());
+    fields(out, severity, e.state().code(), e.getMessage(), e.detail(), e.hint(), e.position(),
+        e.context());
     end(out, at);
   }
 
   static void notice(ByteBuf out, Notice n) {
     int at = begin(out, 'N');
-    fields(out, n.severity(), n.state().code(), n.message(), null, null, 0);
+    fields(out, n.severity(), n.state().code(), n.message(), null, null, 0, null);
     end(out, at);
   }
 
   private static void fields(ByteBuf out, String severity, String code, String message,
-      String detail, String hint, int position) {
+      String detail, String hint, int position, String context) {
     out.writeByte('S');
     cstring(out, severity);
     out.writeByte('V');
@@ -143,6 +158,10 @@ final class PgMessages {
     if (hint != null) {
       out.writeByte('H');
       cstring(out, hint);
+    }
+    if (context != null) {
+      out.writeByte('W');
+      cstring(out, context);
     }
     if (position > 0) {
       out.writeByte('P');

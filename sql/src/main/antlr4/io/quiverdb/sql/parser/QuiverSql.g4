@@ -20,6 +20,7 @@ statement
   | dropTableStatement
   | createIndexStatement
   | dropIndexStatement
+  | copyStatement
   | createExtensionStatement
   | transactionStatement
   | setStatement
@@ -111,6 +112,16 @@ indexOption : anyWord (EQ setValue)? ;
 
 dropIndexStatement
   : DROP INDEX CONCURRENTLY? (IF EXISTS)? qualifiedName (COMMA qualifiedName)* (CASCADE | RESTRICT)? ;
+
+/** COPY: STDIN and STDOUT are identifiers the AstBuilder checks, as are legacy option words. */
+copyStatement
+  : COPY (qualifiedName (LPAREN identifierList RPAREN)? | LPAREN selectStatement RPAREN)
+    (FROM | TO) (identifier | STRING)
+    (WITH? (LPAREN copyOption (COMMA copyOption)* RPAREN | copyLegacyOption+))? ;
+
+copyOption : anyWord setValue? ;
+
+copyLegacyOption : (identifier | NULL | ESCAPE) AS? STRING? ;
 
 // ------------------------------------------------------------------ DML
 
@@ -306,6 +317,7 @@ nonReservedKeyword
   | RESTRICT | ROLLBACK | ROW | ROWS | SCHEMA | SERIALIZABLE | SESSION | SHOW | START
   | TRANSACTION | UNCOMMITTED | VARYING | VERBOSE | VERSION | WITHOUT | WORK | WRITE | ZONE
   | TIME | TIMESTAMP | CHARACTER | CHAR | SYMMETRIC | ONLY | INDEX | CONCURRENTLY
+  | COPY
   ;
 
 reservedKeyword
@@ -351,7 +363,7 @@ TRUE : 'true' ; UNCOMMITTED : 'uncommitted' ; UNION : 'union' ; UNIQUE : 'unique
 UPDATE : 'update' ; USER : 'user' ; USING : 'using' ; VALUES : 'values' ; VARYING : 'varying' ;
 VERBOSE : 'verbose' ; VERSION : 'version' ; WHEN : 'when' ; WHERE : 'where' ; WITH : 'with' ;
 WITHOUT : 'without' ; WORK : 'work' ; WRITE : 'write' ; ZONE : 'zone' ;
-INDEX : 'index' ; CONCURRENTLY : 'concurrently' ;
+INDEX : 'index' ; CONCURRENTLY : 'concurrently' ; COPY : 'copy' ;
 
 L2_DISTANCE : '<->' ;
 NEGATIVE_INNER_PRODUCT : '<#>' ;

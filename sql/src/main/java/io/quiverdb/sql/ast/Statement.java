@@ -47,6 +47,19 @@ public sealed interface Statement {
     }
   }
 
+  /**
+   * {@code COPY table [(columns)] | (query) FROM STDIN | TO STDOUT [WITH] (options)}: {@code
+   * query} is null for a table; options are lower-case names (format, delimiter, null, header,
+   * quote, escape) with their values as written.
+   */
+  record Copy(QualifiedName table, List<String> columns, Query query, boolean from,
+      java.util.Map<String, String> options, Pos pos) implements Statement {
+    public Copy {
+      columns = List.copyOf(columns);
+      options = java.util.Map.copyOf(options);
+    }
+  }
+
   /** {@code DROP INDEX [IF EXISTS] a, b}. */
   record DropIndex(List<QualifiedName> names, boolean ifExists, Pos pos) implements Statement {
     public DropIndex {

@@ -74,6 +74,9 @@ final class AstBuilder {
       }
       return new Statement.DropTable(names, d.EXISTS() != null, pos(d));
     }
+    if (ctx.copyStatement() != null) {
+      return copy(ctx.copyStatement());
+    }
     if (ctx.createIndexStatement() != null) {
       return createIndex(ctx.createIndexStatement());
     }
@@ -196,6 +199,48 @@ final class AstBuilder {
     List<String> parts = new ArrayList<>();
     ctx.identifier().forEach(i -> parts.add(identifier(i)));
     return String.join(".", parts);
+  }
+
+  private Statement copy(CopyStatementContext ctx) {
+    boolean from = ctx.FROM() != null;
+    String target = ctx.STRING() != null ? null
+        : identifier(ctx.identifier()).toLowerCase(Locale.ROOT);
+    if (!(from ? "stdin" : "stdout").equals(target)) {
+      throw unsupported("COPY " + (from ? "FROM" : "TO") + " a file or program (use "
+          + (from ? "STDIN" : "STDOUT") + ", or psql's \\copy)", ctx);
+    }
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    for (CopyOptionContext o : ctx.copyOption()) {
+      AnyWordContext w = o.anyWord();
+      String key = (w.identifier() != null ? identifier(w.identifier()) : w.getText())
+          .toLowerCase(Locale.ROOT);
+      options.put(key, o.setValue() == null ? "true" : setValue(o.setValue()));
+    }
+    for (CopyLegacyOptionContext o : ctx.copyLegacyOption()) {
+      String word = (o.identifier() != null ? identifier(o.identifier()) : o.getStart().getText())
+          .toLowerCase(Locale.ROOT);
+      String value = o.STRING() == null ? null : string(o.STRING().getText());
+      switch (word) {
+        case "binary", "csv" -> options.put("format", word);
+        case "header" -> options.put("header", "true");
+        case "delimiter", "null", "quote", "escape" -> {
+          if (value == null) {
+            throw new QuiverException(SqlState.SYNTAX_ERROR, "syntax error: " + word
+                + " needs a string").withPosition(pos(o).errorPosition());
+          }
+          options.put(word, value);
+        }
+        default -> throw new QuiverException(SqlState.SYNTAX_ERROR,
+            "option \"" + word + "\" not recognized").withPosition(pos(o).errorPosition());
+      }
+    }
+    List<String> columns = new ArrayList<>();
+    if (ctx.identifierList() != null) {
+      ctx.identifierList().identifier().forEach(i -> columns.add(identifier(i)));
+    }
+    return new Statement.Copy(ctx.qualifiedName() == null ? null : qualifiedName(ctx.qualifiedName()),
+        columns, ctx.selectStatement() == null ? null : query(ctx.selectStatement()), from, options,
+        pos(ctx));
   }
 
   private Statement createIndex(CreateIndexStatementContext ctx) {

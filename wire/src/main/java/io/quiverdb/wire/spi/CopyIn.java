@@ -1,0 +1,23 @@
+package io.quiverdb.wire.spi;
+
+import io.quiverdb.common.types.ColumnType;
+import java.util.List;
+
+/**
+ * A running {@code COPY … FROM STDIN}: the wire decodes the client's CopyData into rows of
+ * {@link #columnTypes} and hands each to {@link #row}; after CopyDone, {@link #commandTag} gives
+ * {@code COPY n}. An exception from {@link #row} fails the COPY (the wire reports it once the
+ * client has finished sending).
+ */
+public interface CopyIn extends Cursor {
+  CopyFormat format();
+
+  /** The types of the columns each row holds, in order. */
+  List<ColumnType> columnTypes();
+
+  /** The name the error context uses, as PostgreSQL's {@code COPY items, line 3}. */
+  String target();
+
+  /** Adds one row, values in {@link #columnTypes} order (null for NULL). */
+  void row(Object[] values);
+}
