@@ -11,12 +11,18 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.println("usage: quiver bench exact-knn [--url JDBC_URL] [--user U] [--rows N]"
+      System.out.println("usage: quiver bench ann [options]        (quiver bench ann --help)");
+      System.out.println("       quiver bench exact-knn [--url JDBC_URL] [--user U] [--rows N]"
           + " [--dim D] [--k K] [--queries Q] [--seed S]");
       return;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+      System.out.print(args[0].equals("ann") ? AnnBench.USAGE.replace("%%", "%") : "");
+      return;
+    }
     switch (args[0]) {
+      case "ann" -> AnnBench.run(Options.parse(rest));
       case "exact-knn" -> ExactKnnBench.run(Options.parse(rest));
       default -> {
         System.err.println("quiver bench: unknown tool '" + args[0] + "'");

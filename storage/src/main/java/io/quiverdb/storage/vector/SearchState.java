@@ -16,6 +16,9 @@ public final class SearchState {
   long[] scratch = new long[256];
   private int[] batch = new int[64];
   float[] batchDistances = new float[64];
+  final float[] four = new float[4];
+  final long[] seeds = new long[1];
+  private long[] entries = new long[16];
   /** Nodes whose neighbour lists were read, and distances computed, since {@link #resetCounters}. */
   long nodesVisited;
   long distances;
@@ -45,6 +48,14 @@ public final class SearchState {
       batchDistances = new float[n];
     }
     return batch;
+  }
+
+  /** Room for {@code n} entry points of a level search. */
+  long[] entries(int n) {
+    if (entries.length < n) {
+      entries = new long[n];
+    }
+    return entries;
   }
 
   /** Marks {@code node} visited; false if it already was in this search. */
