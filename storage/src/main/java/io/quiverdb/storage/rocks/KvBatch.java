@@ -11,14 +11,30 @@ import org.rocksdb.WriteBatch;
  */
 public final class KvBatch implements AutoCloseable {
   private final RocksKv kv;
-  private final WriteBatch batch = new WriteBatch();
+  private final WriteBatch batch;
   private boolean closed;
 
-  KvBatch(RocksKv kv) {
+  KvBatch(RocksKv kv, int reservedBytes) {
     this.kv = kv;
+    this.batch = reservedBytes > 0 ? new WriteBatch(reservedBytes) : new WriteBatch();
   }
 
   public void put(Family family, byte[] key, byte[] value) {
+    try {
+      live().put(kv.handle(family), key, value);
+    } catch (RocksDBException e) {
+      throw new QuiverException(SqlState.IO_ERROR, "could not add a put to a write batch", e);
+    }
+  }
+
+  /**
+   * Adds a put from direct buffers, from their positions to their limits (after which both
+   * positions are at their limits): one copy into the batch and no array per key or value.
+   */
+  public void put(Family family, java.nio.ByteBuffer key, java.nio.ByteBuffer value) {
+    if (!key.isDirect() || !value.isDirect()) {
+      throw new IllegalArgumentException("put needs direct buffers");
+    }
     try {
       live().put(kv.handle(family), key, value);
     } catch (RocksDBException e) {

@@ -220,7 +220,12 @@ public final class RocksKv implements AutoCloseable {
 
   /** A new empty batch; use it in try-with-resources and pass it to {@link #write}. */
   public KvBatch newBatch() {
-    return new KvBatch(this);
+    return new KvBatch(this, 0);
+  }
+
+  /** A new empty batch with room for about {@code reservedBytes}, so a large one never regrows. */
+  public KvBatch newBatch(int reservedBytes) {
+    return new KvBatch(this, reservedBytes);
   }
 
   /**
