@@ -12,6 +12,7 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
       System.out.println("usage: quiver bench ann [options]        (quiver bench ann --help)");
+      System.out.println("       quiver bench kernels [JMH options]  (distance kernels, ns/op)");
       System.out.println("       quiver bench exact-knn [--url JDBC_URL] [--user U] [--rows N]"
           + " [--dim D] [--k K] [--queries Q] [--seed S]");
       return;
@@ -23,6 +24,8 @@ public final class Main {
     }
     switch (args[0]) {
       case "ann" -> AnnBench.run(Options.parse(rest));
+      case "kernels" -> org.openjdk.jmh.Main.main(rest.length > 0 ? rest
+          : new String[] {KernelBench.class.getName()});
       case "exact-knn" -> ExactKnnBench.run(Options.parse(rest));
       default -> {
         System.err.println("quiver bench: unknown tool '" + args[0] + "'");

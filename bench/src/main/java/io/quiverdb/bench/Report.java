@@ -83,10 +83,10 @@ final class Report {
 
   /** Recall@k across, QPS up (log scale), one labelled point per ef_search, one series a run. */
   static String svg(List<Report> series, int k) {
-    int w = 760;
+    int w = 860;
     int h = 480;
     int left = 80;
-    int right = 180;
+    int right = 280;
     int top = 40;
     int bottom = 60;
     double minR = 1;

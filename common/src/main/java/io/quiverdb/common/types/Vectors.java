@@ -108,7 +108,90 @@ public final class Vectors {
     }
   }
 
+  private static final double[] POW10 = new double[23];
+
+  static {
+    double p = 1;
+    for (int i = 0; i < POW10.length; i++) {
+      POW10[i] = p;
+      p *= 10;
+    }
+  }
+
+  /**
+   * A plain decimal ({@code -12.5e-3}) read without allocating: Clinger's fast path. When the
+   * digits fit a double exactly and the power of ten is exact, one division or multiplication
+   * rounds the value correctly to double; rounding that to float is then correct too, unless the
+   * double landed exactly halfway between two floats. Returns NaN (never a result: NaN is
+   * rejected) for anything else, which the exact parser then reads.
+   */
+  static float parseDecimal(String t, int start, int end) {
+    int i = start;
+    boolean negative = false;
+    if (i < end && (t.charAt(i) == '-' || t.charAt(i) == '+')) {
+      negative = t.charAt(i) == '-';
+      i++;
+    }
+    long m = 0;
+    int significant = 0;
+    int exp = 0;
+    boolean any = false;
+    for (; i < end && t.charAt(i) >= '0' && t.charAt(i) <= '9'; i++) {
+      m = m * 10 + (t.charAt(i) - '0');
+      significant += m == 0 ? 0 : 1;
+      any = true;
+    }
+    if (i < end && t.charAt(i) == '.') {
+      for (i++; i < end && t.charAt(i) >= '0' && t.charAt(i) <= '9'; i++) {
+        m = m * 10 + (t.charAt(i) - '0');
+        significant += m == 0 ? 0 : 1;
+        exp--;
+        any = true;
+      }
+    }
+    if (!any || significant > 18) {
+      return Float.NaN;
+    }
+    if (i < end && (t.charAt(i) == 'e' || t.charAt(i) == 'E')) {
+      i++;
+      boolean negativeExp = false;
+      if (i < end && (t.charAt(i) == '-' || t.charAt(i) == '+')) {
+        negativeExp = t.charAt(i) == '-';
+        i++;
+      }
+      int e = 0;
+      int digits = 0;
+      for (; i < end && t.charAt(i) >= '0' && t.charAt(i) <= '9' && digits < 4; i++, digits++) {
+        e = e * 10 + (t.charAt(i) - '0');
+      }
+      if (digits == 0) {
+        return Float.NaN;
+      }
+      exp += negativeExp ? -e : e;
+    }
+    if (i != end) {
+      return Float.NaN;
+    }
+    if (m == 0) {
+      return negative ? -0f : 0f;
+    }
+    if (exp < -22 || exp > 22 || m >= 1L << 53) {
+      return Float.NaN;
+    }
+    double d = exp >= 0 ? m * POW10[exp] : m / POW10[-exp];
+    if (d < Float.MIN_NORMAL || d > Float.MAX_VALUE
+        || (Double.doubleToRawLongBits(d) & 0x1FFFFFFFL) == 0x10000000L) {
+      return Float.NaN; // subnormal, out of range, or exactly halfway between two floats
+    }
+    float f = (float) d;
+    return negative ? -f : f;
+  }
+
   private static float parseElement(String text, int start, int end) {
+    float fast = parseDecimal(text, start, end);
+    if (!Float.isNaN(fast)) {
+      return fast;
+    }
     String s = text.substring(start, end);
     char last = s.charAt(s.length() - 1);
     // Java accepts "1f", "0x1p3" and "Infinity"; pgvector (strtof) accepts "inf"/"nan" and rejects
