@@ -331,7 +331,7 @@ public final class Store implements AutoCloseable {
         }
         CatalogState after = changed == null ? current : changed.renumbered(current.version + 1);
         validate(txn, after);
-        try (KvBatch batch = kv.newBatch(InsertWriter.reserveFor(txn))) {
+        try (KvBatch batch = kv.reusedBatch(InsertWriter.reserveFor(txn))) {
           long ts = Math.max(System.currentTimeMillis() * 1000, lastTs + 1);
           long lsn = lastLsn + 1;
           List<Long> newIndexes = apply(txn, current, after, changed != null, batch, ts, lsn);
@@ -442,6 +442,9 @@ public final class Store implements AutoCloseable {
         }
       }
       inserts.begin(batch, def, ts, lsn);
+      if (def.hasPrimaryKey()) {
+        data.reserveKeys(w.rows.size());
+      }
       for (int i : w.rows) {
         Transaction.Pending p = txn.inserts.get(i);
         if (p.dead) {
