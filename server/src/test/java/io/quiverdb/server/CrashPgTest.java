@@ -24,10 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kill -9 while 8 clients write (INSERTs, transaction blocks and COPYs): the server runs as a
- * child process; each writer records every commit the server acknowledged (and the one it was attempting when the connection broke, which
- * is in doubt). After SIGKILL and a restart, every acknowledged transaction is present in full, no
- * transaction is partly present, and nothing is present that was neither acknowledged nor in
- * doubt. Rounds: {@code -Dquiver.crash.rounds=N} (3 by default).
+ * child process; each writer records every commit the server acknowledged (and the one it was
+ * attempting when the connection broke, which is in doubt). After SIGKILL and a restart, every
+ * acknowledged transaction is present in full, no transaction is partly present, and nothing is
+ * present that was neither acknowledged nor in doubt. Rounds: {@code -Dquiver.crash.rounds=N} (3
+ * by default).
  */
 class CrashPgTest {
   private static final int WRITERS = 8;

@@ -238,8 +238,16 @@ final class CopyBinaryReader extends CopyReader {
     }
     checkLength(length, 4 + 4 * dim);
     float[] v = new float[dim];
-    // a loop of byte-swapping loads: faster than FloatBuffer's bulk get (a native copy) at this size
-    for (int i = 0, p = at + 4; i < dim; i++, p += 4) {
+    // byte-swapping loads of two floats at a time: cheaper at this size than FloatBuffer's bulk
+    // get, which is a native copy
+    int p = at + 4;
+    int i = 0;
+    for (; i + 1 < dim; i += 2, p += 8) {
+      long two = b.getLong(p);
+      v[i] = Float.intBitsToFloat((int) (two >>> 32));
+      v[i + 1] = Float.intBitsToFloat((int) two);
+    }
+    if (i < dim) {
       v[i] = b.getFloat(p);
     }
     Vectors.checkFinite(v);

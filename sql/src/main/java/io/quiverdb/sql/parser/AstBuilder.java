@@ -243,8 +243,9 @@ final class AstBuilder {
     if (ctx.identifierList() != null) {
       ctx.identifierList().identifier().forEach(i -> columns.add(identifier(i)));
     }
-    return new Statement.Copy(ctx.qualifiedName() == null ? null : qualifiedName(ctx.qualifiedName()),
-        columns, ctx.selectStatement() == null ? null : query(ctx.selectStatement()), from, options,
+    return new Statement.Copy(
+        ctx.qualifiedName() == null ? null : qualifiedName(ctx.qualifiedName()), columns,
+        ctx.selectStatement() == null ? null : query(ctx.selectStatement()), from, options,
         pos(ctx));
   }
 
