@@ -185,6 +185,24 @@ class CopyPgTest {
   }
 
   @Test
+  void binary_copy_out_reads_back_in_for_dates_times_numerics_and_bytes() throws Exception {
+    try (Connection c = SERVER.connect(); Statement s = c.createStatement()) {
+      for (String t : new String[] {"moments", "moments2"}) {
+        s.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, d date, ts timestamp,"
+            + " tz timestamptz, n numeric, b bytea)");
+      }
+      assertThat(in(c, "COPY moments FROM STDIN", "1\t2024-02-29\t2024-02-29 12:34:56.789\t"
+          + "1999-12-31 23:59:59.5+00\t12345.678900\t\\\\x00ff10\n"
+          + "2\t1970-01-01\t1969-07-20 20:17:40\t2038-01-19 03:14:08+00\t-0.5\t\n"
+          + "3\t\\N\t\\N\t\\N\t\\N\t\\N\n")).isEqualTo(3);
+      byte[] binary = outBytes(c, "COPY moments TO STDOUT (FORMAT binary)");
+      assertThat(in(c, "COPY moments2 FROM STDIN (FORMAT binary)", binary, 5)).isEqualTo(3);
+      assertThat(out(c, "COPY moments2 TO STDOUT")).isEqualTo(out(c, "COPY moments TO STDOUT"));
+      assertThat(outBytes(c, "COPY moments2 TO STDOUT (FORMAT binary)")).isEqualTo(binary);
+    }
+  }
+
+  @Test
   void rows_cut_across_tiny_copy_data_messages_read_the_same() throws Exception {
     Random random = new Random(7);
     StringBuilder text = new StringBuilder();
