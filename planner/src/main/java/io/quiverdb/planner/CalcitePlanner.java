@@ -46,8 +46,10 @@ import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.util.SqlShuttle;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
@@ -172,14 +174,30 @@ final class CalcitePlanner {
     }
   }
 
-  /** $1..$n: declared where the client said, else as the validator inferred them. */
+  /**
+   * $1..$n: declared where the client said, else as the validator inferred them; a LIMIT or
+   * OFFSET parameter is a bigint, as PostgreSQL infers it.
+   */
   private static List<ColumnType> parameterTypes(SqlNode validated, SqlValidator validator,
       List<ColumnType> declared) {
     List<ColumnType> out = new ArrayList<>();
     if (declared != null) {
       out.addAll(declared);
     }
+    java.util.Set<SqlNode> counts = new java.util.HashSet<>();
     validated.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call instanceof SqlSelect s) {
+          counts.add(s.getFetch());
+          counts.add(s.getOffset());
+        } else if (call instanceof org.apache.calcite.sql.SqlOrderBy o) {
+          counts.add(o.fetch);
+          counts.add(o.offset);
+        }
+        return super.visit(call);
+      }
+
       @Override
       public SqlNode visit(SqlDynamicParam param) {
         int i = param.getIndex();
@@ -189,7 +207,10 @@ final class CalcitePlanner {
         ColumnType current = out.get(i);
         if (current == null || current.type() == PgType.UNKNOWN) {
           RelDataType t = validator.getValidatedNodeTypeIfKnown(param);
-          if (t != null && t.getSqlTypeName() != org.apache.calcite.sql.type.SqlTypeName.UNKNOWN) {
+          if (counts.contains(param)) {
+            out.set(i, ColumnType.BIGINT);
+          } else if (t != null
+              && t.getSqlTypeName() != org.apache.calcite.sql.type.SqlTypeName.UNKNOWN) {
             out.set(i, TypeMapping.fromCalcite(t));
           }
         }

@@ -154,8 +154,9 @@ class PlannerTest {
   void parameters_take_their_types_from_context() {
     PreparedQuery q = prepare("SELECT id, embedding <=> $1 FROM docs WHERE id BETWEEN $2 AND $3"
         + " ORDER BY 2 LIMIT $4");
+    // LIMIT takes a bigint, as in PostgreSQL
     assertThat(q.parameterTypes()).extracting(ColumnType::displayName)
-        .containsExactly("vector", "bigint", "bigint", "integer");
+        .containsExactly("vector", "bigint", "bigint", "bigint");
     assertThat(q.columns()).extracting(ResultColumn::name).containsExactly("id", "?column?");
     assertThat(q.columns().get(0).tableOid()).isEqualTo(
         store.catalog().table("public", "docs").orElseThrow().oid());

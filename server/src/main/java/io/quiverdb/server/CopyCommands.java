@@ -12,46 +12,48 @@ import io.quiverdb.storage.Transaction;
 import io.quiverdb.wire.spi.CopyFormat;
 import io.quiverdb.wire.spi.CopyIn;
 import io.quiverdb.wire.spi.CopyOut;
+import io.quiverdb.wire.spi.Cursor;
 import io.quiverdb.wire.spi.Field;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code COPY … FROM STDIN} and {@code COPY … TO STDOUT} for a session: the options as PostgreSQL
- * reads them, the target columns, and the cursors the wire drives. Rows from STDIN go into the
- * session's transaction, so the COPY commits (durably, before {@code COPY n} is sent) or fails as
- * a whole, as one INSERT would.
+ * {@code COPY … FROM STDIN} and {@code COPY … TO STDOUT} for a session: the table and columns,
+ * and the cursors the wire drives (the wire parses and prints the data). Rows from STDIN go into
+ * the session's transaction as they arrive, so the COPY commits (durably, before {@code COPY n}
+ * is sent) or fails as a whole, as one INSERT would; inside a transaction block it is part of
+ * the block. {@link CopyOptions} reads the options.
  */
 final class CopyCommands {
   private CopyCommands() {}
 
-  static io.quiverdb.wire.spi.Cursor start(ServerSession session, Statement.Copy copy) {
-    CopyFormat format = format(copy.options(), copy.from());
+  static Cursor start(ServerSession session, Statement.Copy copy) {
+    CopyFormat format = CopyOptions.format(copy.options(), copy.from());
     if (copy.from()) {
-      if (copy.query() == null) {
-        return copyIn(session, copy, format);
+      if (copy.query() != null) {
+        throw new QuiverException(SqlState.SYNTAX_ERROR, "syntax error at or near \"FROM\"")
+            .withPosition(copy.pos().errorPosition());
       }
-      throw new QuiverException(SqlState.SYNTAX_ERROR, "COPY (query) FROM is not allowed")
-          .withPosition(copy.pos().errorPosition());
+      return copyIn(session, copy, format);
     }
     return copyOut(session, copy, format);
   }
 
   private static CopyIn copyIn(ServerSession session, Statement.Copy copy, CopyFormat format) {
-    TableDef table = session.catalog().table(schemaOf(copy), copy.table().name())
-        .orElseThrow(() -> new QuiverException(SqlState.UNDEFINED_TABLE,
-            "relation \"" + copy.table() + "\" does not exist"));
+    TableDef table = table(session, copy);
     int[] targets = columns(table, copy.columns());
     List<ColumnType> types = new ArrayList<>(targets.length);
+    List<String> names = new ArrayList<>(targets.length);
     for (int c : targets) {
       types.add(table.columns().get(c).type());
+      names.add(table.columns().get(c).name());
     }
     Transaction txn = session.transaction();
     int width = table.columns().size();
+    boolean allInOrder = targets.length == width && isIdentity(targets);
     return new CopyIn() {
       private long rows;
 
@@ -66,6 +68,11 @@ final class CopyCommands {
       }
 
       @Override
+      public List<String> columnNames() {
+        return names;
+      }
+
+      @Override
       public String target() {
         return table.name();
       }
@@ -73,7 +80,7 @@ final class CopyCommands {
       @Override
       public void row(Object[] values) {
         Object[] row = values;
-        if (targets.length != width || !identity(targets)) {
+        if (!allInOrder) {
           row = new Object[width];
           for (int i = 0; i < targets.length; i++) {
             row[targets[i]] = values[i];
@@ -103,7 +110,7 @@ final class CopyCommands {
     };
   }
 
-  private static boolean identity(int[] targets) {
+  private static boolean isIdentity(int[] targets) {
     for (int i = 0; i < targets.length; i++) {
       if (targets[i] != i) {
         return false;
@@ -112,14 +119,13 @@ final class CopyCommands {
     return true;
   }
 
+  /** COPY TO: the query's rows, or the table's (its named columns) through a plain SELECT. */
   private static CopyOut copyOut(ServerSession session, Statement.Copy copy, CopyFormat format) {
     Statement.QueryStatement query;
     if (copy.query() != null) {
       query = new Statement.QueryStatement(copy.query(), copy.pos());
     } else {
-      TableDef table = session.catalog().table(schemaOf(copy), copy.table().name())
-          .orElseThrow(() -> new QuiverException(SqlState.UNDEFINED_TABLE,
-              "relation \"" + copy.table() + "\" does not exist"));
+      TableDef table = table(session, copy);
       StringBuilder sql = new StringBuilder("SELECT ");
       int[] targets = columns(table, copy.columns());
       for (int i = 0; i < targets.length; i++) {
@@ -167,13 +173,16 @@ final class CopyCommands {
     };
   }
 
-  private static String schemaOf(Statement.Copy copy) {
+  private static TableDef table(ServerSession session, Statement.Copy copy) {
     String schema = copy.table().schema();
     if (schema != null && !schema.equals("public")) {
       throw new QuiverException(SqlState.INVALID_SCHEMA_NAME,
-          "schema \"" + schema + "\" does not exist");
+          "schema \"" + schema + "\" does not exist")
+          .withPosition(copy.table().pos().errorPosition());
     }
-    return "public";
+    return session.catalog().table("public", copy.table().name()).orElseThrow(() ->
+        new QuiverException(SqlState.UNDEFINED_TABLE,
+            "relation \"" + copy.table() + "\" does not exist"));
   }
 
   private static String quote(String identifier) {
@@ -184,72 +193,23 @@ final class CopyCommands {
   private static int[] columns(TableDef table, List<String> names) {
     if (names.isEmpty()) {
       int[] all = new int[table.columns().size()];
-      for (int i = 0; i < all.length; i++) {
-        all[i] = i;
-      }
+      Arrays.setAll(all, i -> i);
       return all;
     }
     int[] out = new int[names.size()];
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < out.length; i++) {
       String n = names.get(i);
-      if (!seen.add(n)) {
-        throw new QuiverException(SqlState.DUPLICATE_COLUMN,
-            "column \"" + n + "\" specified more than once");
-      }
       out[i] = table.columnIndex(n);
       if (out[i] < 0) {
         throw new QuiverException(SqlState.UNDEFINED_COLUMN, "column \"" + n
             + "\" of relation \"" + table.name() + "\" does not exist");
       }
-    }
-    return out;
-  }
-
-  /** The format COPY's options ask for, with PostgreSQL's defaults and checks. */
-  static CopyFormat format(Map<String, String> options, boolean from) {
-    String kindName = options.getOrDefault("format", "text").toLowerCase(Locale.ROOT);
-    CopyFormat.Kind kind = switch (kindName) {
-      case "text" -> CopyFormat.Kind.TEXT;
-      case "csv" -> CopyFormat.Kind.CSV;
-      case "binary" -> CopyFormat.Kind.BINARY;
-      default -> throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
-          "COPY format \"" + kindName + "\" not recognized");
-    };
-    for (String k : options.keySet()) {
-      if (!Set.of("format", "delimiter", "null", "header", "quote", "escape").contains(k)) {
-        throw new QuiverException(SqlState.SYNTAX_ERROR, "option \"" + k + "\" not recognized");
+      if (!seen.add(n)) {
+        throw new QuiverException(SqlState.DUPLICATE_COLUMN,
+            "column \"" + n + "\" specified more than once");
       }
     }
-    boolean csv = kind == CopyFormat.Kind.CSV;
-    if (kind == CopyFormat.Kind.BINARY && (options.containsKey("delimiter")
-        || options.containsKey("null") || options.containsKey("header"))) {
-      throw new QuiverException(SqlState.SYNTAX_ERROR,
-          "cannot specify DELIMITER, NULL or HEADER in BINARY mode");
-    }
-    if (!csv && (options.containsKey("quote") || options.containsKey("escape"))) {
-      throw new QuiverException(SqlState.FEATURE_NOT_SUPPORTED,
-          "COPY quote and escape are available only in CSV mode");
-    }
-    char delimiter = oneChar(options.getOrDefault("delimiter", csv ? "," : "\t"), "delimiter");
-    char quote = oneChar(options.getOrDefault("quote", "\""), "quote");
-    char escape = oneChar(options.getOrDefault("escape", String.valueOf(quote)), "escape");
-    String nullString = options.getOrDefault("null", csv ? "" : "\\N");
-    String header = options.getOrDefault("header", "false").toLowerCase(Locale.ROOT);
-    boolean hasHeader = switch (header) {
-      case "true", "on", "1", "yes" -> true;
-      case "false", "off", "0", "no" -> false;
-      default -> throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
-          "header requires a Boolean value");
-    };
-    return new CopyFormat(kind, delimiter, nullString, hasHeader, quote, escape);
-  }
-
-  private static char oneChar(String s, String what) {
-    if (s.length() != 1 || s.charAt(0) > 127) {
-      throw new QuiverException(SqlState.FEATURE_NOT_SUPPORTED,
-          "COPY " + what + " must be a single one-byte character");
-    }
-    return s.charAt(0);
+    return out;
   }
 }

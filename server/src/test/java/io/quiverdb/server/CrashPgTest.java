@@ -23,11 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill -9 while 8 clients write: the server runs as a child process; each writer records every
- * commit the server acknowledged (and the one it was attempting when the connection broke, which
- * is in doubt). After SIGKILL and a restart, every acknowledged transaction is present in full, no
- * transaction is partly present, and nothing is present that was neither acknowledged nor in
- * doubt. Rounds: {@code -Dquiver.crash.rounds=N} (3 by default).
+ * Kill -9 while 8 clients write (INSERTs, transaction blocks and COPYs): the server runs as a
+ * child process; each writer records every commit the server acknowledged (and the one it was
+ * attempting when the connection broke, which is in doubt). After SIGKILL and a restart, every
+ * acknowledged transaction is present in full, no transaction is partly present, and nothing is
+ * present that was neither acknowledged nor in doubt. Rounds: {@code -Dquiver.crash.rounds=N} (3
+ * by default).
  */
 class CrashPgTest {
   private static final int WRITERS = 8;
@@ -95,16 +96,37 @@ class CrashPgTest {
         rounds, acknowledged.size());
   }
 
-  /** One client: alternates autocommit inserts and 3-statement transactions until it breaks. */
+  /** How many rows transaction {@code id} writes: a COPY 3, a block 2, an INSERT 1. */
+  private static int parts(long id) {
+    return id % 5 == 0 ? 3 : id % 3 != 0 ? 2 : 1;
+  }
+
+  /**
+   * One client: autocommit inserts, 3-statement transactions and COPYs of 3 rows (acknowledged
+   * when the client gets {@code COPY 3}) until it breaks.
+   */
   private static void write(String url, int writer, long firstTxn, AtomicBoolean stop,
       Set<Txn> acknowledged, Set<Txn> inDoubt) {
     try (Connection c = DriverManager.getConnection(url, "quiver", "");
         Statement s = c.createStatement()) {
       for (long id = firstTxn; !stop.get(); id++) {
-        boolean block = id % 3 != 0;
-        Txn txn = new Txn(writer, id, block ? 2 : 1);
+        Txn txn = new Txn(writer, id, parts(id));
+        boolean block = txn.parts() == 2;
         inDoubt.add(txn);
-        if (block) {
+        if (txn.parts() == 3) {
+          StringBuilder rows = new StringBuilder();
+          for (int part = 0; part < 3; part++) {
+            rows.append(key(txn, part)).append('\t').append(writer).append('\t').append(id)
+                .append('\t').append(part).append("\t[").append(writer).append(',').append(part)
+                .append(",0.5,").append(id % 100).append("]\n");
+          }
+          long n = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(
+              "COPY crash FROM STDIN", new java.io.ByteArrayInputStream(
+                  rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+          if (n != 3) {
+            throw new AssertionError("COPY " + n);
+          }
+        } else if (block) {
           s.execute("BEGIN");
           s.execute(insert(txn, 0));
           s.execute("UPDATE counters SET n = n + 1 WHERE writer = " + writer);
@@ -116,13 +138,17 @@ class CrashPgTest {
         acknowledged.add(txn);
         inDoubt.remove(txn);
       }
-    } catch (SQLException expected) {
+    } catch (SQLException | java.io.IOException expected) {
       // the server was killed: the attempted transaction stays in doubt
     }
   }
 
+  private static long key(Txn t, int part) {
+    return (t.writer() * 100_000_000L + t.id()) * 3 + part;
+  }
+
   private static String insert(Txn t, int part) {
-    long key = (t.writer() * 100_000_000L + t.id()) * 2 + part;
+    long key = key(t, part);
     return "INSERT INTO crash VALUES (" + key + ", " + t.writer() + ", " + t.id() + ", " + part
         + ", '[" + t.writer() + "," + part + ",0.5," + (t.id() % 100) + "]')";
   }
@@ -138,7 +164,7 @@ class CrashPgTest {
         while (rs.next()) {
           long id = rs.getLong(2);
           int n = rs.getInt(3);
-          int parts = id % 3 != 0 ? 2 : 1;
+          int parts = parts(id);
           present.put(new Txn(rs.getInt(1), id, parts), n);
           if (parts == 2) {
             blocks.merge(rs.getInt(1), 1L, Long::sum);

@@ -74,6 +74,46 @@ class PsqlPgTest {
         "psql:" + scriptName + ":8: NOTICE:  table \"items\" does not exist, skipping");
   }
 
+  @Test
+  void psql_copy_loads_and_dumps_text_csv_and_binary_files() throws Exception {
+    String psql = findPsql();
+    Files.writeString(dir.resolve("items.csv"),
+        "id,embedding,label\n1,\"[1,2,3]\",first\n2,\"[4,5,6]\",\"with, comma\"\n3,,\n");
+    Path script = dir.resolve("copy.sql");
+    Files.writeString(script, String.join("\n",
+        "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3), label text);",
+        "\\copy items from 'items.csv' with (format csv, header)",
+        "\\copy items from stdin",
+        "4\t[7,8,9]\ttab\\tinside",
+        "5\t\\N\t\\N",
+        "\\.",
+        "\\copy items to 'out.txt'",
+        "\\copy items (id, label) to 'out.csv' with csv header",
+        "\\copy items to 'out.bin' with (format binary)",
+        "CREATE TABLE items2 (id bigint PRIMARY KEY, embedding vector(3), label text);",
+        "\\copy items2 from 'out.bin' with (format binary)",
+        "\\copy items from 'items.csv' with (format csv)",
+        "SELECT count(*) FROM items2;",
+        ""), StandardCharsets.UTF_8);
+    Process p = new ProcessBuilder(psql, "-X", "-h", "127.0.0.1", "-p",
+        Integer.toString(SERVER.port()), "-U", "quiver", "-d", "quiver", "-f", script.toString())
+        .directory(dir.toFile())
+        .redirectOutput(dir.resolve("out.txt.log").toFile())
+        .redirectError(dir.resolve("err.txt.log").toFile())
+        .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("psql finished").isTrue();
+    assertThat(Files.readAllLines(dir.resolve("out.txt.log"))).containsExactly("CREATE TABLE",
+        "COPY 3", "COPY 2", "COPY 5", "COPY 5", "COPY 5", "CREATE TABLE", "COPY 5", " count ",
+        "-------", "     5", "(1 row)", "");
+    assertThat(Files.readAllLines(dir.resolve("err.txt.log"))).containsExactly(
+        "psql:" + script + ":12: ERROR:  invalid input syntax for type bigint: \"id\"",
+        "CONTEXT:  COPY items, line 1, column id: \"id\"");
+    assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("1\t[1,2,3]\tfirst\n"
+        + "2\t[4,5,6]\twith, comma\n3\t\\N\t\\N\n4\t[7,8,9]\ttab\\tinside\n5\t\\N\t\\N\n");
+    assertThat(Files.readString(dir.resolve("out.csv")))
+        .isEqualTo("id,label\n1,first\n2,\"with, comma\"\n3,\n4,tab\tinside\n5,\n");
+  }
+
   private static String findPsql() {
     for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       File f = new File(d, "psql");

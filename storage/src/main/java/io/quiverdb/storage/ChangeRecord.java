@@ -8,6 +8,13 @@ import java.nio.ByteBuffer;
  * (8), table id (8), operation (1: {@code c} insert, {@code u} update, {@code d} delete), then the
  * row before and the row after, each as a 4-byte length (-1 when absent) and {@link RowCodec}
  * bytes.
+ *
+ * <p>Inserts are stored more compactly, as an <em>insert run</em>: operation {@code R}, then
+ * segment id (4), first offset (4) and count (4) of consecutive row versions one commit inserted
+ * into one table; the run's key holds the index of its first change, and it stands for {@code
+ * count} {@code c} changes with consecutive indexes whose after-images are the versions' stored
+ * rows. A bulk load thus writes each row once, not twice, and one log record, not one per row.
+ * {@link Store#changes} expands runs, so readers see one {@code c} change per row as before.
  */
 public record ChangeRecord(
     long lsn, int index, long commitTs, long tableId, char op, byte[] before, byte[] after) {
@@ -23,6 +30,34 @@ public record ChangeRecord(
     putBytes(b, before);
     putBytes(b, after);
     return b.array();
+  }
+
+  /** Operation byte of a stored insert run. */
+  static final byte INSERT_RUN = 'R';
+
+  /** The stored value of an insert run (see the class comment). */
+  static byte[] runValue(long commitTs, long tableId, int segment, int firstOffset, int count) {
+    return ByteBuffer.allocate(8 + 8 + 1 + 12).putLong(commitTs).putLong(tableId)
+        .put(INSERT_RUN).putInt(segment).putInt(firstOffset).putInt(count).array();
+  }
+
+  /** Whether a stored value is an insert run rather than one change. */
+  static boolean isRun(byte[] value) {
+    return value.length == 29 && value[16] == INSERT_RUN;
+  }
+
+  /** A stored insert run, decoded: its first change's key and the versions it covers. */
+  record InsertRun(long lsn, int index, long commitTs, long tableId, int segment,
+      int firstOffset, int count) {}
+
+  /** Decodes a stored value for which {@link #isRun} holds. */
+  static InsertRun decodeRun(byte[] key, byte[] value) {
+    ByteBuffer k = ByteBuffer.wrap(key);
+    ByteBuffer v = ByteBuffer.wrap(value);
+    long ts = v.getLong();
+    long table = v.getLong();
+    v.get();
+    return new InsertRun(k.getLong(), k.getInt(), ts, table, v.getInt(), v.getInt(), v.getInt());
   }
 
   /** Decodes a stored change. */

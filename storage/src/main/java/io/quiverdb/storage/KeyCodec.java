@@ -80,6 +80,13 @@ public final class KeyCodec {
   /** The row key of {@code table} for a full row (the primary key columns are picked out). */
   static byte[] primaryKeyOfRow(TableDef table, Object[] row) {
     List<Integer> pk = table.primaryKey();
+    if (pk.size() == 1 && row[pk.get(0)] instanceof Long id) {
+      // the common key, a bigint, without the general path's intermediate arrays
+      byte[] k = new byte[TABLE_PREFIX_LENGTH + 8];
+      putLong(k, 0, table.id());
+      putLong(k, TABLE_PREFIX_LENGTH, id ^ Long.MIN_VALUE);
+      return k;
+    }
     Object[] vals = new Object[pk.size()];
     for (int i = 0; i < vals.length; i++) {
       vals[i] = row[pk.get(i)];

@@ -47,49 +47,87 @@ public final class RowCodec {
     if (row.length != n) {
       throw new IllegalArgumentException("row has " + row.length + " values for " + n + " columns");
     }
+    ValueKind[] kinds = ValueKind.of(columns);
+    for (int i = 0; i < n; i++) {
+      if (row[i] != null) {
+        kinds[i].check(columns.get(i).name(), row[i]);
+      }
+    }
+    ByteBuffer b = ByteBuffer.allocate(encodedSize(kinds, row)).order(ByteOrder.LITTLE_ENDIAN);
+    encodeInto(kinds, row, b);
+    return b.array();
+  }
+
+  /** The length of {@link #encodeInto}'s output; values must be of their kinds' classes. */
+  static int encodedSize(ValueKind[] kinds, Object[] row) {
+    int n = kinds.length;
     if (n > 0xFFFF) {
       throw new IllegalArgumentException("too many columns: " + n);
     }
-    ValueKind[] kinds = ValueKind.of(columns);
-    byte[][] varBytes = new byte[n][];
     int size = HEADER + (n + 7) / 8;
     for (int i = 0; i < n; i++) {
       Object v = row[i];
       if (v == null) {
         continue;
       }
-      kinds[i].check(columns.get(i).name(), v);
       size += switch (kinds[i]) {
         case BOOL -> 1;
         case INT2 -> 2;
         case INT4, FLOAT4 -> 4;
         case INT8, FLOAT8 -> 8;
-        case TEXT -> 4 + (varBytes[i] = ((String) v).getBytes(StandardCharsets.UTF_8)).length;
+        case TEXT -> 4 + utf8Length((String) v);
         case BYTEA -> 4 + ((byte[]) v).length;
-        case NUMERIC ->
-            8 + (varBytes[i] = ((BigDecimal) v).unscaledValue().toByteArray()).length;
+        case NUMERIC -> 8 + ((BigDecimal) v).unscaledValue().bitLength() / 8 + 1;
         case VECTOR -> 4 + 4 * ((float[]) v).length;
       };
     }
-    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(FORMAT_V1).putShort((short) n);
-    byte[] nulls = new byte[(n + 7) / 8];
-    for (int i = 0; i < n; i++) {
-      if (row[i] == null) {
-        nulls[i >>> 3] |= (byte) (1 << (i & 7));
-      }
-    }
-    b.put(nulls);
-    for (int i = 0; i < n; i++) {
-      Object v = row[i];
-      if (v != null) {
-        putValue(b, kinds[i], v, varBytes[i]);
-      }
-    }
-    return b.array();
+    return size;
   }
 
-  private static void putValue(ByteBuffer b, ValueKind kind, Object v, byte[] var) {
+  /**
+   * Writes the encoded row at {@code b}'s position (which it advances); {@code b} must be
+   * little-endian with {@link #encodedSize} bytes remaining. Lets a commit encode rows straight
+   * into a reused buffer instead of an array per row.
+   */
+  static void encodeInto(ValueKind[] kinds, Object[] row, ByteBuffer b) {
+    int n = kinds.length;
+    b.put(FORMAT_V1).putShort((short) n);
+    int nullsAt = b.position();
+    for (int i = 0; i < (n + 7) / 8; i++) {
+      b.put((byte) 0);
+    }
+    for (int i = 0; i < n; i++) {
+      Object v = row[i];
+      if (v == null) {
+        b.put(nullsAt + (i >>> 3), (byte) (b.get(nullsAt + (i >>> 3)) | (1 << (i & 7))));
+      } else {
+        putValue(b, kinds[i], v);
+      }
+    }
+  }
+
+  /** The UTF-8 length of {@code s} (unpaired surrogates count as '?', as getBytes writes them). */
+  private static int utf8Length(String s) {
+    int len = s.length();
+    int bytes = len;
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          bytes++;
+        } else if (!Character.isSurrogate(c)) {
+          bytes += 2;
+        } else if (Character.isHighSurrogate(c) && i + 1 < len
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          bytes += 2; // a pair: two chars, four bytes
+          i++;
+        }
+      }
+    }
+    return bytes;
+  }
+
+  private static void putValue(ByteBuffer b, ValueKind kind, Object v) {
     switch (kind) {
       case BOOL -> b.put((byte) ((Boolean) v ? 1 : 0));
       case INT2 -> b.putShort((Short) v);
@@ -97,12 +135,18 @@ public final class RowCodec {
       case INT8 -> b.putLong((Long) v);
       case FLOAT4 -> b.putInt(Float.floatToRawIntBits((Float) v));
       case FLOAT8 -> b.putLong(Double.doubleToRawLongBits((Double) v));
-      case TEXT -> b.putInt(var.length).put(var);
+      case TEXT -> {
+        byte[] bytes = ((String) v).getBytes(StandardCharsets.UTF_8);
+        b.putInt(bytes.length).put(bytes);
+      }
       case BYTEA -> {
         byte[] bytes = (byte[]) v;
         b.putInt(bytes.length).put(bytes);
       }
-      case NUMERIC -> b.putInt(((BigDecimal) v).scale()).putInt(var.length).put(var);
+      case NUMERIC -> {
+        byte[] unscaled = ((BigDecimal) v).unscaledValue().toByteArray();
+        b.putInt(((BigDecimal) v).scale()).putInt(unscaled.length).put(unscaled);
+      }
       case VECTOR -> {
         float[] f = (float[]) v;
         b.putInt(f.length);

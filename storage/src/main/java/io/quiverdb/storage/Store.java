@@ -53,6 +53,8 @@ public final class Store implements AutoCloseable {
   private final RocksKv kv;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock commitLock = new ReentrantLock();
+  /** Writes new row versions into commit batches; guarded by the commit lock. */
+  private final InsertWriter inserts = new InsertWriter();
   private final ConcurrentHashMap<Long, TableData> tables = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Transaction, Long> open = new ConcurrentHashMap<>();
   private final AtomicLong privateVersions = new AtomicLong();
@@ -329,7 +331,7 @@ public final class Store implements AutoCloseable {
         }
         CatalogState after = changed == null ? current : changed.renumbered(current.version + 1);
         validate(txn, after);
-        try (KvBatch batch = kv.newBatch()) {
+        try (KvBatch batch = kv.reusedBatch(InsertWriter.reserveFor(txn))) {
           long ts = Math.max(System.currentTimeMillis() * 1000, lastTs + 1);
           long lsn = lastLsn + 1;
           List<Long> newIndexes = apply(txn, current, after, changed != null, batch, ts, lsn);
@@ -439,6 +441,10 @@ public final class Store implements AutoCloseable {
               ts, def.id(), 'd', RowCodec.encode(def.columns(), old), null));
         }
       }
+      inserts.begin(batch, def, ts, lsn);
+      if (def.hasPrimaryKey()) {
+        data.reserveKeys(w.rows.size());
+      }
       for (int i : w.rows) {
         Transaction.Pending p = txn.inserts.get(i);
         if (p.dead) {
@@ -454,19 +460,23 @@ public final class Store implements AutoCloseable {
           data.newest.put(p.pk, addr);
         }
         data.addLive(1);
+        if (p.replaces < 0) {
+          change = inserts.insert(addr, p.row, change);
+          continue;
+        }
+        inserts.endRun();
         byte[] encoded = RowCodec.encode(def.columns(), p.row);
         byte[] value = new byte[8 + encoded.length];
         KeyCodec.putLong(value, 0, ts);
         System.arraycopy(encoded, 0, value, 8, encoded.length);
         batch.put(Family.ROWS, versionKey(def.id(), addr), value);
-        byte[] before = null;
-        if (p.replaces >= 0) {
-          Segment old = data.segment(Segment.segmentOf(p.replaces));
-          before = RowCodec.encode(def.columns(), old.slots().rows[Segment.offsetOf(p.replaces)]);
-        }
+        Segment old = data.segment(Segment.segmentOf(p.replaces));
+        byte[] before =
+            RowCodec.encode(def.columns(), old.slots().rows[Segment.offsetOf(p.replaces)]);
         batch.put(Family.LOG, ChangeRecord.key(lsn, change++), ChangeRecord.value(
-            ts, def.id(), before == null ? 'c' : 'u', before, encoded));
+            ts, def.id(), 'u', before, encoded));
       }
+      inserts.endRun();
     }
     byte[] last = ByteBuffer.allocate(16).putLong(lsn).putLong(ts).array();
     batch.put(Family.META, LAST_COMMIT_KEY, last);
@@ -524,12 +534,32 @@ public final class Store implements AutoCloseable {
       try (KvCursor c = kv.cursor(Family.LOG, null, ChangeRecord.key(Math.max(0, fromLsn), 0),
           ChangeRecord.key(Long.MAX_VALUE, 0))) {
         while (out.size() < limit && c.next()) {
-          out.add(ChangeRecord.decode(c.key(), c.value()));
+          byte[] value = c.value();
+          if (ChangeRecord.isRun(value)) {
+            expand(ChangeRecord.decodeRun(c.key(), value), out, limit);
+          } else {
+            out.add(ChangeRecord.decode(c.key(), value));
+          }
         }
       }
       return out;
     } finally {
       exit();
+    }
+  }
+
+  /**
+   * Adds the {@code c} changes an insert run stands for, each with its version's stored row as
+   * the after-image (null when the version is gone: its table was dropped, or compaction dropped
+   * it, which happens only past the retention window).
+   */
+  private void expand(ChangeRecord.InsertRun run, List<ChangeRecord> out, int limit) {
+    for (int i = 0; i < run.count() && out.size() < limit; i++) {
+      byte[] stored = kv.get(Family.ROWS,
+          versionKey(run.tableId(), Segment.address(run.segment(), run.firstOffset() + i)));
+      byte[] after = stored == null ? null : java.util.Arrays.copyOfRange(stored, 8, stored.length);
+      out.add(new ChangeRecord(run.lsn(), run.index() + i, run.commitTs(), run.tableId(), 'c',
+          null, after));
     }
   }
 

@@ -13,8 +13,11 @@ final class TableData {
   final boolean hasPrimaryKey;
   private final int segmentRows;
   private volatile Segment[] segments = new Segment[0];
-  /** Encoded primary key → address of its newest version (which may be ended). */
-  final ConcurrentHashMap<ByteKey, Long> newest = new ConcurrentHashMap<>();
+  /**
+   * Encoded primary key → address of its newest version (which may be ended). Replaced only while
+   * empty, by {@link #reserveKeys}; readers read the field each time.
+   */
+  volatile ConcurrentHashMap<ByteKey, Long> newest = new ConcurrentHashMap<>();
   private volatile long liveRows;
 
   TableData(long tableId, boolean hasPrimaryKey, int segmentRows) {
@@ -38,6 +41,18 @@ final class TableData {
 
   void addLive(long delta) {
     liveRows += delta;
+  }
+
+  /**
+   * Before a commit adds {@code keys} keys to a table that has none (a bulk load into a new
+   * table): sizes the key map for them at once instead of doubling it a dozen times, each a
+   * rehash of everything so far. Writer only (commit lock). Safe for readers holding the old,
+   * empty map: it has no key a snapshot before this commit could see.
+   */
+  void reserveKeys(int keys) {
+    if (keys > 1024 && newest.isEmpty()) {
+      newest = new ConcurrentHashMap<>(keys + keys / 3 + 1);
+    }
   }
 
   /** Appends a version to the growing segment, sealing it and starting another when full. */

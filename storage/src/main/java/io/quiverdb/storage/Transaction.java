@@ -54,7 +54,7 @@ public final class Transaction implements AutoCloseable {
     /** Committed versions this transaction ends (deletes, or the old side of updates). */
     final HashSet<Long> ended = new HashSet<>();
     /** Live pending rows by primary key. */
-    final HashMap<ByteKey, Integer> byKey = new HashMap<>();
+    final PendingKeys byKey = new PendingKeys();
     /** Indexes into {@link #inserts} of this table's pending rows. */
     final List<Integer> rows = new ArrayList<>();
   }
@@ -68,6 +68,9 @@ public final class Transaction implements AutoCloseable {
   final ArrayList<Pending> inserts = new ArrayList<>();
   final HashMap<Long, Writes> writes = new HashMap<>();
   private boolean finished;
+  /** The table the last write went to, and its writes: rows of a COPY go to one table. */
+  private long lastWritesTable;
+  private Writes lastWrites;
 
   Transaction(Store store, long snapshot) {
     this.store = store;
@@ -130,8 +133,8 @@ public final class Transaction implements AutoCloseable {
   private long find(TableDef table, ByteKey key) {
     Writes w = writes.get(table.id());
     if (w != null) {
-      Integer i = w.byKey.get(key);
-      if (i != null) {
+      int i = w.byKey.get(key);
+      if (i >= 0) {
         return -(i + 1L);
       }
     }
@@ -140,7 +143,12 @@ public final class Transaction implements AutoCloseable {
       return NO_ROW;
     }
     Long newest = data.newest.get(key);
-    long addr = newest == null ? -1 : newest;
+    return newest == null ? NO_ROW : visibleVersion(data, w, newest);
+  }
+
+  /** The version of the key whose newest version is at {@code newest} this transaction sees. */
+  private long visibleVersion(TableData data, Writes w, long newest) {
+    long addr = newest;
     while (addr >= 0) {
       Segment seg = data.segment(Segment.segmentOf(addr));
       if (seg == null) {
@@ -284,23 +292,39 @@ public final class Transaction implements AutoCloseable {
     return tryInsert(table, row, true);
   }
 
+  /**
+   * The insert path, lean because COPY runs it per row: the key is claimed among this
+   * transaction's rows with one map operation (and given back in the rare case a committed row
+   * has it), and the committed versions are looked up once.
+   */
   private boolean tryInsert(TableDef table, Object[] row, boolean onConflict) {
     checkActive();
     validate(table, row);
-    ByteKey key = null;
-    if (table.hasPrimaryKey()) {
-      key = new ByteKey(KeyCodec.primaryKeyOfRow(table, row));
-      if (find(table, key) != NO_ROW) {
-        return false;
-      }
-      if (concurrentlyInserted(table, key)) {
-        if (onConflict) {
+    if (!table.hasPrimaryKey()) {
+      addPending(table, row.clone(), null, -1);
+      return true;
+    }
+    ByteKey key = new ByteKey(KeyCodec.primaryKeyOfRow(table, row));
+    Writes w = writes(table);
+    int index = inserts.size();
+    if (w.byKey.putIfAbsent(key, index) >= 0) {
+      return false;
+    }
+    TableData data = store.tableData(table.id());
+    Long newest = data == null ? null : data.newest.get(key);
+    if (newest != null) {
+      boolean visible = visibleVersion(data, w, newest) != NO_ROW;
+      if (visible || concurrentlyInserted(data, newest)) {
+        w.byKey.remove(key);
+        forgetIfEmpty(table.id(), w);
+        if (!visible && onConflict) {
           throw serializationFailure();
         }
         return false;
       }
     }
-    addPending(table, row.clone(), key, -1);
+    inserts.add(new Pending(table, row.clone(), key, -1));
+    w.rows.add(index);
     return true;
   }
 
@@ -374,9 +398,10 @@ public final class Transaction implements AutoCloseable {
   private boolean concurrentlyInserted(TableDef table, ByteKey key) {
     TableData data = store.tableData(table.id());
     Long newest = data == null ? null : data.newest.get(key);
-    if (newest == null) {
-      return false;
-    }
+    return newest != null && concurrentlyInserted(data, newest);
+  }
+
+  private boolean concurrentlyInserted(TableData data, long newest) {
     Segment.Slots s = data.segment(Segment.segmentOf(newest)).slots();
     int off = Segment.offsetOf(newest);
     return s.end[off] == Segment.LIVE && s.insert[off] > snapshot;
@@ -392,8 +417,25 @@ public final class Transaction implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops a table's entry that a refused insert left empty: a transaction without writes commits
+   * nothing.
+   */
+  private void forgetIfEmpty(long tableId, Writes w) {
+    if (w.rows.isEmpty() && w.ended.isEmpty() && w.byKey.isEmpty()) {
+      writes.remove(tableId);
+      lastWrites = null;
+    }
+  }
+
   private Writes writes(TableDef table) {
-    return writes.computeIfAbsent(table.id(), id -> new Writes());
+    long id = table.id();
+    if (lastWrites != null && lastWritesTable == id) {
+      return lastWrites;
+    }
+    lastWritesTable = id;
+    lastWrites = writes.computeIfAbsent(id, k -> new Writes());
+    return lastWrites;
   }
 
   // ---------------------------------------------------------------- DDL
@@ -435,6 +477,7 @@ public final class Transaction implements AutoCloseable {
       dropped.add(table);
     }
     Writes w = writes.remove(table.id());
+    lastWrites = null;
     if (w != null) {
       for (int i : w.rows) {
         inserts.get(i).dead = true;

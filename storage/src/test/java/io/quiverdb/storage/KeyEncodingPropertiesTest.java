@@ -34,6 +34,16 @@ class KeyEncodingPropertiesTest {
   }
 
   @Property
+  void a_bigint_primary_key_of_a_row_is_the_general_encoding(@ForAll long id,
+      @ForAll @IntRange(min = 1, max = 1_000_000) int tableId) {
+    TableDef t = new TableDef(tableId, "public", "t", List.of(
+        new ColumnDef("v", ColumnType.vector(2), false),
+        new ColumnDef("id", ColumnType.BIGINT, false)), List.of(1));
+    assertThat(KeyCodec.primaryKeyOfRow(t, new Object[] {new float[] {1, 2}, id}))
+        .isEqualTo(KeyCodec.primaryKey(t, new Object[] {id}));
+  }
+
+  @Property
   void doubles_sort_as_sql_compares_them(@ForAll double a, @ForAll double b) {
     int expected = (a == b) ? 0 : sign(Double.compare(a, b)); // -0 = +0, NaN sorts last
     assertThat(sign(Arrays.compareUnsigned(key(ColumnType.DOUBLE, a), key(ColumnType.DOUBLE, b))))

@@ -316,6 +316,58 @@ class StoreTest {
   }
 
   @Test
+  void a_bulk_insert_is_logged_as_runs_and_read_back_as_one_change_per_row() {
+    insert(items, item(1, "a"));
+    try (Transaction txn = store.begin()) {
+      for (long id = 10; id < 19; id++) {
+        txn.insert(items, item(id, "t" + id)); // 9 new rows over segments of 4: three runs
+      }
+      txn.update(items, rowIdOf(txn, items, 1), item(1, "a2"));
+      txn.insert(items, item(20, "t20"));
+      txn.commit();
+    }
+    List<ChangeRecord> rows = store.changes(0, 100).stream()
+        .filter(c -> c.tableId() == items.id()).toList();
+    assertThat(rows).extracting(ChangeRecord::op)
+        .containsExactly('c', 'c', 'c', 'c', 'c', 'c', 'c', 'c', 'c', 'c', 'u', 'c');
+    List<ChangeRecord> last = rows.subList(1, rows.size());
+    assertThat(last).extracting(ChangeRecord::index)
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(last).extracting(c -> RowCodec.decode(items.columns(), c.after())[1]).containsExactly(
+        "t10", "t11", "t12", "t13", "t14", "t15", "t16", "t17", "t18", "a2", "t20");
+    assertThat(last).allSatisfy(c -> assertThat(c.lsn()).isEqualTo(last.get(0).lsn()));
+    assertThat(store.changes(last.get(0).lsn(), 4)).extracting(ChangeRecord::index)
+        .containsExactly(0, 1, 2, 3);
+    reopen(StorageConfig.DEFAULT.withSegmentRows(4));
+    List<ChangeRecord> again = store.changes(0, 100).stream()
+        .filter(c -> c.tableId() == items.id()).toList();
+    assertThat(again).extracting(c -> c.op() + ":" + c.index() + ":"
+        + RowCodec.decode(items.columns(), c.after())[1])
+        .isEqualTo(rows.stream().map(c -> c.op() + ":" + c.index() + ":"
+            + RowCodec.decode(items.columns(), c.after())[1]).toList());
+  }
+
+  @Test
+  void a_refused_insert_leaves_nothing_to_commit() {
+    insert(items, item(1, "a"));
+    long[] before = store.commitCounts();
+    try (Transaction txn = store.begin()) {
+      assertThat(txn.tryInsert(items, item(1, "again"))).isFalse();
+      assertThat(txn.hasWrites()).isFalse();
+      txn.commit();
+    }
+    assertThat(store.commitCounts()[1]).isEqualTo(before[1]);
+    try (Transaction txn = store.begin()) {
+      assertThat(txn.tryInsert(items, item(2, "b"))).isTrue();
+      assertThat(txn.tryInsert(items, item(2, "b again"))).isFalse();
+      txn.delete(items, rowIdOf(txn, items, 2));
+      assertThat(txn.tryInsert(items, item(2, "b third"))).isTrue();
+      txn.commit();
+    }
+    assertThat(scan(items)).extracting(r -> r[1]).containsExactlyInAnyOrder("a", "b third");
+  }
+
+  @Test
   void ddl_is_transactional() {
     try (Transaction txn = store.begin()) {
       TableDef t = txn.createTable("public", "tmp",

@@ -224,11 +224,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     inbox.clear();
     portals.values().forEach(Portal::close);
     portals.clear();
-    if (copy != null) {
-      copy.reader.release();
-      copy.cursor.close();
-      copy = null;
-    }
+    endCopy();
     if (session != null) {
       server.forget(backendKey);
       Session s = session;
@@ -321,13 +317,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     if (session == null) {
       return;
     }
-    if (copy != null && type != 'd' && type != 'c' && type != 'f') {
-      if (type == 'H' || type == 'S') {
-        return; // ignored in copy-in mode, as PostgreSQL does
-      }
-      copy.failure = new QuiverException(SqlState.PROTOCOL_VIOLATION,
-          "unexpected message type 0x" + Integer.toHexString(type) + " during COPY from stdin");
-      copyEnd(null);
+    if (copy != null) {
+      copyMessage(type, body);
       return;
     }
     switch (type) {
@@ -356,21 +347,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
           skipUntilSync = true;
         }
       }
-      case 'd' -> {
-        if (copy != null) {
-          copyData(body);
-        } // COPY data outside COPY: ignored, as PostgreSQL does
-      }
-      case 'c' -> {
-        if (copy != null) {
-          copyEnd(null);
-        }
-      }
-      case 'f' -> {
-        if (copy != null) {
-          copyEnd(readCString(body));
-        }
-      }
+      case 'd', 'c', 'f' -> { } // after a failed COPY: dropped, as PostgreSQL does
       default -> fatal(new QuiverException(SqlState.PROTOCOL_VIOLATION,
           "invalid frontend message type " + (char) type));
     }
@@ -467,123 +444,129 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
   // ---------------------------------------------------------------- COPY
 
-  /** A COPY FROM STDIN waiting for data, and where its Query message resumes afterwards. */
-  private static final class CopyState {
-    final CopyIn cursor;
-    final CopyCodec.Reader reader;
-    /** The Query message's statements (null for an extended-protocol Execute), and the next. */
-    final List<PreparedCommand> commands;
-    final int next;
-    Throwable failure;
-
-    CopyState(CopyIn cursor, CopyCodec.Reader reader, List<PreparedCommand> commands, int next) {
-      this.cursor = cursor;
-      this.reader = reader;
-      this.commands = commands;
-      this.next = next;
+  /**
+   * A COPY FROM STDIN in progress: its reader, and where its Query message resumes afterwards
+   * ({@code commands} is null when an extended-protocol Execute started it).
+   */
+  private record CopyInState(CopyIn cursor, CopyReader reader, List<PreparedCommand> commands,
+      int next) {
+    boolean simple() {
+      return commands != null;
     }
   }
 
-  private CopyState copy;
+  /** The running COPY FROM STDIN, or null. */
+  private CopyInState copy;
 
   private void startCopyIn(CopyIn in, List<PreparedCommand> commands, int next) {
-    copy = new CopyState(in, new CopyCodec.Reader(in, session.formatSettings(), ctx.alloc()),
-        commands, next);
+    copy = new CopyInState(in, CopyReader.of(in, session.formatSettings()), commands, next);
     PgMessages.copyResponse(out(), 'G', in.format().binary(), in.columnTypes().size());
-    flush();
+    flush(); // the client sends nothing before it sees CopyInResponse
   }
 
-  private void copyData(ByteBuf body) {
-    if (copy.failure != null) {
-      return; // failed: the rest is read and dropped until CopyDone or CopyFail
-    }
+  /**
+   * A message in copy-in mode, as PostgreSQL's CopyGetData takes it: CopyData is parsed as it
+   * arrives, CopyDone and CopyFail end the COPY, Flush and Sync are ignored (clients send them
+   * without noticing the command was a COPY), and anything else is a protocol violation that
+   * fails the COPY.
+   */
+  private void copyMessage(byte type, ByteBuf body) {
     try {
-      copy.reader.feed(body);
+      switch (type) {
+        case 'd' -> copy.reader().feed(body);
+        case 'c' -> copyDone();
+        case 'f' -> throw new QuiverException(SqlState.QUERY_CANCELED,
+            "COPY from stdin failed: " + readCString(body));
+        case 'H', 'S' -> { }
+        default -> throw new QuiverException(SqlState.PROTOCOL_VIOLATION, String.format(
+            "unexpected message type 0x%02X during COPY from stdin", type & 0xFF));
+      }
     } catch (Throwable t) {
-      copy.failure = t;
+      copyFailed(t);
     }
   }
 
-  /** CopyDone ({@code failMessage} null) or CopyFail: commits the rows or reports the error. */
-  private void copyEnd(String failMessage) {
-    CopyState c = copy;
-    copy = null;
-    boolean simple = c.commands != null;
-    try (Cursor cursor = c.cursor) {
-      if (failMessage != null) {
-        throw new QuiverException(SqlState.QUERY_CANCELED,
-            "COPY from stdin failed: " + failMessage);
-      }
-      if (c.failure != null) {
-        throw c.failure;
-      }
-      c.reader.finish();
-      String tag = cursor.commandTag();
-      if (simple && c.next == c.commands.size()) {
-        session.sync(); // durable before the client sees COPY n
-      }
-      drainNotices();
+  /** CopyDone: the last rows, then {@code COPY n} (durable first, at the end of a Query). */
+  private void copyDone() {
+    CopyInState c = copy;
+    c.reader().finish();
+    String tag = c.cursor().commandTag();
+    endCopy();
+    if (!c.simple()) {
       PgMessages.commandComplete(out(), tag);
-      if (simple && c.next < c.commands.size() && runCommands(c.commands, c.next)) {
-        session.sync();
-      }
-    } catch (Throwable t) {
-      error(t);
-      if (!simple) {
-        skipUntilSync = true;
-      }
-    } finally {
-      c.reader.release();
+      flush();
+      return; // the extended protocol goes on; its Sync commits
     }
-    if (simple && copy == null) {
+    if (c.next() == c.commands().size()) {
+      session.sync(); // durable before the client sees COPY n
+    }
+    drainNotices();
+    PgMessages.commandComplete(out(), tag);
+    session.drainParameterChanges().forEach((k, v) -> PgMessages.parameterStatus(out(), k, v));
+    if (runCommands(c.commands(), c.next())) {
+      session.sync();
+      readyForQuery();
+    }
+  }
+
+  /**
+   * The COPY failed (bad data, CopyFail, a stray message, or what ran after it): the error goes
+   * out now, as PostgreSQL sends it, not when the client finishes sending. Then a Query message
+   * ends (ReadyForQuery) and the extended protocol skips to Sync; either way the CopyData,
+   * CopyDone or CopyFail still on their way are dropped, as outside COPY.
+   */
+  private void copyFailed(Throwable t) {
+    boolean simple = copy == null || copy.simple();
+    endCopy();
+    error(t);
+    if (simple) {
       readyForQuery();
     } else {
+      skipUntilSync = true;
       flush();
+    }
+  }
+
+  /** Leaves copy-in mode, releasing the reader. */
+  private void endCopy() {
+    CopyInState c = copy;
+    if (c != null) {
+      copy = null;
+      c.reader().release();
+      c.cursor().close();
     }
   }
 
   /** Sends a COPY TO STDOUT's rows as CopyData, then CopyDone. */
   private void copyOut(CopyOut cursor) {
     List<Field> fields = cursor.fields();
-    CopyFormat format = cursor.format();
-    FormatSettings settings = session.formatSettings();
     PgType[] types = new PgType[fields.size()];
+    List<String> names = new ArrayList<>(fields.size());
     for (int i = 0; i < types.length; i++) {
       types[i] = fields.get(i).type().type();
+      names.add(fields.get(i).name());
     }
-    PgMessages.copyResponse(out(), 'H', format.binary(), types.length);
-    if (format.binary()) {
-      ByteBuf b = out();
-      b.writeByte('d').writeInt(4 + CopyCodec.BINARY_SIGNATURE.length + 8);
-      b.writeBytes(CopyCodec.BINARY_SIGNATURE).writeInt(0).writeInt(0);
-    } else if (format.header()) {
-      Object[] names = new Object[types.length];
-      PgType[] text = new PgType[types.length];
-      for (int i = 0; i < names.length; i++) {
-        names[i] = fields.get(i).name();
-        text[i] = PgType.TEXT;
-      }
-      ByteBuf b = out();
-      b.writeByte('d');
-      int at = b.writerIndex();
-      b.writeInt(0);
-      CopyCodec.writeRow(b, names, text, format, settings);
-      b.setInt(at, b.writerIndex() - at);
+    CopyWriter writer = new CopyWriter(cursor.format(), types, session.formatSettings());
+    PgMessages.copyResponse(out(), 'H', cursor.format().binary(), types.length);
+    if (writer.hasHeader()) {
+      int at = PgMessages.beginCopyData(out());
+      writer.header(out(), names);
+      PgMessages.end(out(), at);
     }
     Object[] row;
     while ((row = cursor.next()) != null) {
       ByteBuf b = out();
-      b.writeByte('d');
-      int at = b.writerIndex();
-      b.writeInt(0);
-      CopyCodec.writeRow(b, row, types, format, settings);
-      b.setInt(at, b.writerIndex() - at);
+      int at = PgMessages.beginCopyData(b);
+      writer.row(b, row);
+      PgMessages.end(b, at);
       if (b.readableBytes() >= FLUSH_BYTES) {
         flush();
       }
     }
-    if (format.binary()) {
-      out().writeByte('d').writeInt(6).writeShort(-1);
+    if (cursor.format().binary()) {
+      int at = PgMessages.beginCopyData(out());
+      writer.trailer(out());
+      PgMessages.end(out(), at);
     }
     PgMessages.copyDone(out());
   }

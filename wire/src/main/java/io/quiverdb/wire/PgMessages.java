@@ -19,7 +19,8 @@ final class PgMessages {
     return at;
   }
 
-  private static void end(ByteBuf out, int at) {
+  /** Fills in the length of a message begun at {@code at}. */
+  static void end(ByteBuf out, int at) {
     out.setInt(at, out.writerIndex() - at);
   }
 
@@ -81,7 +82,10 @@ final class PgMessages {
     end(out, at);
   }
 
-  /** CopyInResponse ('G') or CopyOutResponse ('H'): the overall format and one per column. */
+  /**
+   * CopyInResponse ('G') or CopyOutResponse ('H'): type, int32 length, int8 overall format (0
+   * text, 1 binary), int16 column count, int16 format per column (all the same as the overall).
+   */
   static void copyResponse(ByteBuf out, char type, boolean binary, int columns) {
     int at = begin(out, type);
     out.writeByte(binary ? 1 : 0).writeShort(columns);
@@ -91,6 +95,12 @@ final class PgMessages {
     end(out, at);
   }
 
+  /** Starts a CopyData message: 'd', int32 length, payload (write it, then {@link #end}). */
+  static int beginCopyData(ByteBuf out) {
+    return begin(out, 'd');
+  }
+
+  /** CopyDone: 'c', int32 4. */
   static void copyDone(ByteBuf out) {
     out.writeByte('c').writeInt(4);
   }

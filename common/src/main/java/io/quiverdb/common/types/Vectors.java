@@ -22,14 +22,14 @@ public final class Vectors {
       throw malformed(text, "Vector contents must start with \"[\".");
     }
     i = skipSpace(text, i + 1);
-    float[] buf = new float[16];
+    float[] buf = new float[expectedDim > 0 ? expectedDim : 16];
     int dim = 0;
     if (i < n && text.charAt(i) == ']') {
       throw new QuiverException(SqlState.DATA_EXCEPTION, "vector must have at least 1 dimension");
     }
     while (true) {
       int start = i;
-      while (i < n && ",] \t\n\r\f\u000b".indexOf(text.charAt(i)) < 0) {
+      while (i < n && !endsElement(text.charAt(i))) {
         i++;
       }
       if (start == i) {
@@ -59,9 +59,15 @@ public final class Vectors {
     if (skipSpace(text, i) != n) {
       throw malformed(text, "Junk after closing right brace.");
     }
-    float[] v = java.util.Arrays.copyOf(buf, dim);
+    float[] v = dim == buf.length ? buf : java.util.Arrays.copyOf(buf, dim);
     checkDim(expectedDim, dim);
     return v;
+  }
+
+  /** Whether {@code c} ends a vector element: a comma, the closing bracket or white space. */
+  private static boolean endsElement(char c) {
+    return c == ',' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+        || c == '\u000b';
   }
 
   /** pgvector's text output: {@code [1,2.5,-3e-05]}. */
@@ -85,8 +91,19 @@ public final class Vectors {
     }
   }
 
-  /** Rejects NaN and infinite elements (22000, as pgvector). */
+  /**
+   * Rejects NaN and infinite elements (22000, as pgvector). The common case, all finite, is one
+   * branch-free pass: an element is NaN or infinite exactly when its exponent bits are all ones,
+   * and adding one to such an exponent carries into the sign bit.
+   */
   public static void checkFinite(float[] v) {
+    int carry = 0;
+    for (float f : v) {
+      carry |= (Float.floatToRawIntBits(f) & 0x7F80_0000) + 0x0080_0000;
+    }
+    if (carry >= 0) {
+      return;
+    }
     for (float f : v) {
       if (Float.isNaN(f)) {
         throw new QuiverException(SqlState.DATA_EXCEPTION, "NaN not allowed in vector");

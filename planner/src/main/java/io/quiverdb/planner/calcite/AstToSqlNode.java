@@ -144,8 +144,8 @@ public final class AstToSqlNode {
     if (so.orderBy().isEmpty() && so.limit() == null && so.offset() == null) {
       return set;
     }
-    return new SqlOrderBy(p, set, orderBy(so.orderBy(), p), optional(so.offset()),
-        optional(so.limit()));
+    return new SqlOrderBy(p, set, orderBy(so.orderBy(), p), count(so.offset()),
+        count(so.limit()));
   }
 
   private SqlNode values(Query.Values v) {
@@ -164,6 +164,12 @@ public final class AstToSqlNode {
     SqlNodeList items = new SqlNodeList(p);
     for (Query.SelectItem item : s.items()) {
       SqlNode e = expr(item.expr());
+      if (item.expr() instanceof Expr.Parameter param && declared(param.index()) == null) {
+        // an untyped parameter that is the whole output column is text, as in PostgreSQL
+        e = SqlStdOperatorTable.CAST.createCall(e.getParserPosition(), e, new SqlDataTypeSpec(
+            new SqlBasicTypeNameSpec(SqlTypeName.VARCHAR, e.getParserPosition()),
+            e.getParserPosition()));
+      }
       if (item.alias() != null) {
         e = SqlStdOperatorTable.AS.createCall(pos(item.pos()), e,
             new SqlIdentifier(item.alias(), pos(item.pos())));
@@ -179,7 +185,7 @@ public final class AstToSqlNode {
     SqlNodeList groupBy = s.groupBy().isEmpty() ? null : new SqlNodeList(exprs(s.groupBy()), p);
     SqlNodeList order = s.orderBy().isEmpty() ? null : orderBy(s.orderBy(), p);
     return new SqlSelect(p, keywords, items, from, optional(s.where()), groupBy,
-        optional(s.having()), null, null, order, optional(s.offset()), optional(s.limit()), null);
+        optional(s.having()), null, null, order, count(s.offset()), count(s.limit()), null);
   }
 
   private SqlNodeList orderBy(List<Query.OrderItem> items, SqlParserPos p) {
@@ -245,6 +251,24 @@ public final class AstToSqlNode {
   }
 
   // ---------------------------------------------------------------- expressions
+
+  /**
+   * A LIMIT or OFFSET: a quoted number is a bigint there ({@code LIMIT '10'}, which pgJDBC's
+   * simple mode sends for an untyped parameter), as in PostgreSQL.
+   */
+  private SqlNode count(Expr e) {
+    if (e instanceof Expr.Literal l && l.kind() == Expr.LiteralKind.STRING) {
+      try {
+        return SqlLiteral.createExactNumeric(Long.toString(Long.parseLong(l.text().trim())),
+            pos(l.pos()));
+      } catch (NumberFormatException x) {
+        throw new QuiverException(SqlState.INVALID_TEXT_REPRESENTATION,
+            "invalid input syntax for type bigint: \"" + l.text() + "\"")
+            .withPosition(l.pos().errorPosition());
+      }
+    }
+    return optional(e);
+  }
 
   private SqlNode optional(Expr e) {
     return e == null ? null : expr(e);

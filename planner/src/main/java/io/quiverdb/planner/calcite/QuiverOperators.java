@@ -114,8 +114,14 @@ public final class QuiverOperators {
   private static void inferText(SqlCallBinding binding, RelDataType returnType,
       RelDataType[] operandTypes) {
     RelDataTypeFactory types = binding.getTypeFactory();
-    operandTypes[0] = types.createTypeWithNullability(types.createSqlType(SqlTypeName.VARCHAR),
-        true);
+    if (binding.operand(0) instanceof SqlDynamicParam) {
+      Integer dim = binding.getOperandLiteralValue(1, Integer.class);
+      operandTypes[0] = ((QuiverTypeFactory) types).vector(dim == null || dim < 1 ? -1 : dim,
+          true);
+    } else {
+      operandTypes[0] = types.createTypeWithNullability(types.createSqlType(SqlTypeName.VARCHAR),
+          true);
+    }
     if (operandTypes.length > 1) {
       operandTypes[1] = types.createSqlType(SqlTypeName.INTEGER);
     }
@@ -179,15 +185,19 @@ public final class QuiverOperators {
     }
   }
 
-  /** {@code vector_in}'s operands: text (or a parameter, which becomes text) and a dimension. */
+  /**
+   * {@code vector_in}'s operands: text and a dimension. An untyped parameter cast to vector
+   * ({@code $1::vector}) is a vector parameter, as in PostgreSQL, so clients may send it in
+   * pgvector's binary form.
+   */
   private static final class TextAndDim implements SqlOperandTypeChecker {
     @Override
     public boolean checkOperandTypes(SqlCallBinding binding, boolean throwOnFailure) {
       SqlNode text = binding.operand(0);
-      RelDataTypeFactory types = binding.getTypeFactory();
       if (text instanceof SqlDynamicParam) {
-        binding.getValidator().setValidatedNodeType(text,
-            types.createTypeWithNullability(types.createSqlType(SqlTypeName.VARCHAR), true));
+        Integer dim = binding.getOperandLiteralValue(1, Integer.class);
+        binding.getValidator().setValidatedNodeType(text, ((QuiverTypeFactory) binding
+            .getTypeFactory()).vector(dim == null || dim < 1 ? -1 : dim, true));
         return true;
       }
       SqlTypeName t = binding.getOperandType(0).getSqlTypeName();

@@ -113,15 +113,22 @@ indexOption : anyWord (EQ setValue)? ;
 dropIndexStatement
   : DROP INDEX CONCURRENTLY? (IF EXISTS)? qualifiedName (COMMA qualifiedName)* (CASCADE | RESTRICT)? ;
 
-/** COPY: STDIN and STDOUT are identifiers the AstBuilder checks, as are legacy option words. */
+/**
+ * COPY: STDIN and STDOUT are identifiers the AstBuilder checks, as are option names and the
+ * legacy option words (BINARY, CSV, HEADER, DELIMITER, NULL, QUOTE, ESCAPE).
+ */
 copyStatement
   : COPY (qualifiedName (LPAREN identifierList RPAREN)? | LPAREN selectStatement RPAREN)
     (FROM | TO) (identifier | STRING)
     (WITH? (LPAREN copyOption (COMMA copyOption)* RPAREN | copyLegacyOption+))? ;
 
-copyOption : anyWord setValue? ;
+copyOption : anyWord copyValue? ;
 
-copyLegacyOption : (identifier | NULL | ESCAPE) AS? STRING? ;
+copyValue
+  : STRING | ESCAPE_STRING | MINUS? (INTEGER | DECIMAL) | anyWord | LPAREN identifierList RPAREN
+  | STAR ;
+
+copyLegacyOption : (identifier | NULL) AS? (STRING | ESCAPE_STRING)? ;
 
 // ------------------------------------------------------------------ DML
 
@@ -413,7 +420,8 @@ STRING : '\'' ( '\'\'' | ~'\'' )* '\'' ;
 
 DOLLAR_STRING : '$$' .*? '$$' ;
 
-UNTERMINATED_STRING : 'e'? '\'' ( '\\' . | '\'\'' | ~['\\] )* ;
+// A backslash escapes a quote only in E'' strings (standard_conforming_strings is on).
+UNTERMINATED_STRING : 'e\'' ( '\\' . | '\'\'' | ~['\\] )* | '\'' ( '\'\'' | ~'\'' )* ;
 
 IDENTIFIER : [a-z_\u0080-\uFFFF] [a-z_0-9$\u0080-\uFFFF]* ;
 

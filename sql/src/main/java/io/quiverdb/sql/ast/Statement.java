@@ -48,15 +48,28 @@ public sealed interface Statement {
   }
 
   /**
-   * {@code COPY table [(columns)] | (query) FROM STDIN | TO STDOUT [WITH] (options)}: {@code
-   * query} is null for a table; options are lower-case names (format, delimiter, null, header,
-   * quote, escape) with their values as written.
+   * {@code COPY table [(columns)] | (query) FROM STDIN | TO STDOUT [[WITH] (options)]}: {@code
+   * query} is null for a table, {@code table} for a query. Options are in the order written, the
+   * legacy forms ({@code WITH CSV HEADER}, {@code BINARY}, {@code DELIMITER ','}) turned into the
+   * option they stand for.
    */
   record Copy(QualifiedName table, List<String> columns, Query query, boolean from,
-      java.util.Map<String, String> options, Pos pos) implements Statement {
+      List<CopyOption> options, Pos pos) implements Statement {
     public Copy {
       columns = List.copyOf(columns);
-      options = java.util.Map.copyOf(options);
+      options = List.copyOf(options);
+    }
+  }
+
+  /**
+   * One COPY option: its lower-case name and its value as written (identifiers and keywords in
+   * lower case), or null when the option has no value ({@code HEADER}).
+   */
+  record CopyOption(String name, String value, Pos pos) {
+    public CopyOption {
+      if (name == null || pos == null) {
+        throw new IllegalArgumentException("a COPY option needs a name and a position");
+      }
     }
   }
 

@@ -209,38 +209,60 @@ final class AstBuilder {
       throw unsupported("COPY " + (from ? "FROM" : "TO") + " a file or program (use "
           + (from ? "STDIN" : "STDOUT") + ", or psql's \\copy)", ctx);
     }
-    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    List<Statement.CopyOption> options = new ArrayList<>();
     for (CopyOptionContext o : ctx.copyOption()) {
       AnyWordContext w = o.anyWord();
-      String key = (w.identifier() != null ? identifier(w.identifier()) : w.getText())
+      String name = (w.identifier() != null ? identifier(w.identifier()) : w.getText())
           .toLowerCase(Locale.ROOT);
-      options.put(key, o.setValue() == null ? "true" : setValue(o.setValue()));
+      options.add(new Statement.CopyOption(name, o.copyValue() == null ? null
+          : copyValue(o.copyValue()), pos(o)));
     }
     for (CopyLegacyOptionContext o : ctx.copyLegacyOption()) {
       String word = (o.identifier() != null ? identifier(o.identifier()) : o.getStart().getText())
           .toLowerCase(Locale.ROOT);
-      String value = o.STRING() == null ? null : string(o.STRING().getText());
-      switch (word) {
-        case "binary", "csv" -> options.put("format", word);
-        case "header" -> options.put("header", "true");
-        case "delimiter", "null", "quote", "escape" -> {
-          if (value == null) {
-            throw new QuiverException(SqlState.SYNTAX_ERROR, "syntax error: " + word
-                + " needs a string").withPosition(pos(o).errorPosition());
-          }
-          options.put(word, value);
-        }
+      String value = o.STRING() != null ? string(o.STRING().getText())
+          : o.ESCAPE_STRING() != null ? escapeString(o.ESCAPE_STRING().getSymbol()) : null;
+      boolean takesString = switch (word) {
+        case "delimiter", "null", "quote", "escape" -> true;
+        case "binary", "csv", "header" -> false;
         default -> throw new QuiverException(SqlState.SYNTAX_ERROR,
-            "option \"" + word + "\" not recognized").withPosition(pos(o).errorPosition());
+            "syntax error at or near \"" + o.getStart().getText() + "\"")
+            .withPosition(pos(o).errorPosition());
+      };
+      if (takesString != (value != null)) {
+        throw new QuiverException(SqlState.SYNTAX_ERROR, "syntax error at or near \""
+            + o.getStop().getText() + "\"").withPosition(pos(o).errorPosition());
       }
+      options.add(switch (word) {
+        case "binary", "csv" -> new Statement.CopyOption("format", word, pos(o));
+        case "header" -> new Statement.CopyOption("header", null, pos(o));
+        default -> new Statement.CopyOption(word, value, pos(o));
+      });
     }
     List<String> columns = new ArrayList<>();
     if (ctx.identifierList() != null) {
       ctx.identifierList().identifier().forEach(i -> columns.add(identifier(i)));
     }
-    return new Statement.Copy(ctx.qualifiedName() == null ? null : qualifiedName(ctx.qualifiedName()),
-        columns, ctx.selectStatement() == null ? null : query(ctx.selectStatement()), from, options,
+    return new Statement.Copy(
+        ctx.qualifiedName() == null ? null : qualifiedName(ctx.qualifiedName()), columns,
+        ctx.selectStatement() == null ? null : query(ctx.selectStatement()), from, options,
         pos(ctx));
+  }
+
+  /** A COPY option's value as written; lists and {@code *} (FORCE_QUOTE) as their text. */
+  private String copyValue(CopyValueContext ctx) {
+    if (ctx.STRING() != null) {
+      return string(ctx.STRING().getText());
+    }
+    if (ctx.ESCAPE_STRING() != null) {
+      return escapeString(ctx.ESCAPE_STRING().getSymbol());
+    }
+    if (ctx.anyWord() != null) {
+      AnyWordContext w = ctx.anyWord();
+      return w.identifier() != null ? identifier(w.identifier())
+          : w.getText().toLowerCase(Locale.ROOT);
+    }
+    return ctx.getText();
   }
 
   private Statement createIndex(CreateIndexStatementContext ctx) {

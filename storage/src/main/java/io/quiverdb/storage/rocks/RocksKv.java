@@ -29,7 +29,7 @@ import org.rocksdb.WriteOptions;
  * byte-level reads and atomic batch writes without exposing RocksDB types.
  *
  * <p>Close order (reverse of creation): open cursors, then snapshots, then a WAL sync, then the
- * column family handles, then the DB, then write options, column family options, DB options, the
+ * reused write batch, then the column family handles, then the DB, then write options, column family options, DB options, the
  * bloom filter and the block cache. Callers must stop issuing operations before {@link #close};
  * the store guarantees that.
  */
@@ -51,6 +51,8 @@ public final class RocksKv implements AutoCloseable {
   private final ColumnFamilyHandle[] handles;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private boolean closed;
+  /** The batch {@link #reusedBatch} hands out, once made. */
+  private KvBatch reused;
 
   private RocksKv(
       Path path,
@@ -220,7 +222,19 @@ public final class RocksKv implements AutoCloseable {
 
   /** A new empty batch; use it in try-with-resources and pass it to {@link #write}. */
   public KvBatch newBatch() {
-    return new KvBatch(this);
+    return new KvBatch(this, 0, false);
+  }
+
+  /**
+   * The one batch kept for reuse (see {@link KvBatch}), empty, with room for about {@code
+   * reservedBytes}; use it in try-with-resources. One user at a time: the store's commit lock.
+   */
+  public KvBatch reusedBatch(int reservedBytes) {
+    if (reused == null) {
+      reused = new KvBatch(this, reservedBytes, true);
+      return reused;
+    }
+    return reused.reuse(reservedBytes);
   }
 
   /**
@@ -368,6 +382,9 @@ public final class RocksKv implements AutoCloseable {
       db.flushWal(true);
     } catch (RocksDBException ignored) {
       // closing anyway; commits written with sync are already durable
+    }
+    if (reused != null) {
+      reused.dispose();
     }
     for (int i = handles.length - 1; i >= 0; i--) {
       handles[i].close();
