@@ -50,7 +50,9 @@ final class AnnBench {
         --index hnsw|none|existing   build one (--m M (16) --ef-construction E (64)), drop it,
                                 or use the one a --load skip run left
         --ef LIST               ef_search values (default 10,20,40,80,120,200)
-        --threads T             client threads (default 1); --warmup N queries per client (200)
+        --threads T             client threads (default 1)
+        --warmup N              untimed queries per client before each timed run (1000; the
+                                JIT settles after a build, as a server in use would have)
         --delete-fraction F     delete that fraction of rows after the build (id %% 1000 < F*1000)
         --label L --json FILE --svg FILE --compare JSON[,JSON...]   results and plot
       """;
@@ -148,7 +150,7 @@ final class AnnBench {
           + " ? LIMIT " + k;
       for (String ef : o.string("ef", "10,20,40,80,120,200").split(",")) {
         report.points.add(search(url, props, sql, Integer.parseInt(ef.trim()), texts, truth, k,
-            threads, o.integer("warmup", 200), live));
+            threads, o.integer("warmup", 1000), live));
       }
     }
     report.printTable(k);
