@@ -22,8 +22,8 @@ public interface SessionContext {
   /** Queues a notice for the client (sent before the statement's CommandComplete). */
   void notice(Notice notice);
 
-  /** True once the client asked to cancel the running statement. */
-  boolean isCancelled();
+  /** Tells the running statement to stop (a CancelRequest, statement_timeout); checked by loops. */
+  io.quiverdb.common.CancelToken cancelToken();
 
   /**
    * The transaction the running statement reads and writes in: the open transaction block's, or

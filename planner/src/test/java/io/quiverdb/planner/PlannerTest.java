@@ -57,8 +57,8 @@ class PlannerTest {
     }
 
     @Override
-    public boolean isCancelled() {
-      return false;
+    public io.quiverdb.common.CancelToken cancelToken() {
+      return io.quiverdb.common.CancelToken.NONE;
     }
 
     @Override

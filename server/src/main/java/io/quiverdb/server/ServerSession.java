@@ -45,7 +45,7 @@ final class ServerSession implements Session, SessionContext {
   private final String database;
   private final SessionSettings settings;
   private final List<Notice> notices = new ArrayList<>();
-  private volatile boolean cancelled;
+  private final io.quiverdb.common.CancelToken cancel = new io.quiverdb.common.CancelToken();
   private char transactionStatus = 'I';
   /** The open transaction block (status T or E), or null. */
   private Transaction block;
@@ -140,7 +140,7 @@ final class ServerSession implements Session, SessionContext {
   @Override
   public Cursor execute(PreparedCommand prepared, Object[] parameters) {
     Command command = (Command) prepared;
-    cancelled = false;
+    cancel.begin();
     awaitDurable();
     Statement statement = command.statement();
     if (transactionStatus == 'E' && !isTransactionEnd(statement)) {
@@ -342,7 +342,7 @@ final class ServerSession implements Session, SessionContext {
 
   @Override
   public void cancel() {
-    cancelled = true;
+    cancel.cancel(io.quiverdb.common.CancelToken.Reason.USER_REQUEST);
   }
 
   @Override
@@ -390,8 +390,8 @@ final class ServerSession implements Session, SessionContext {
   }
 
   @Override
-  public boolean isCancelled() {
-    return cancelled;
+  public io.quiverdb.common.CancelToken cancelToken() {
+    return cancel;
   }
 
   @Override

@@ -70,11 +70,13 @@ public final class ExecContext implements AutoCloseable {
     currentRowId = rowId;
   }
 
-  /** Called per row by scans: stops the statement with 57014 when the client cancelled it. */
+  /**
+   * Called per row by scans: stops the statement with 57014 when it was cancelled (a
+   * CancelRequest, statement_timeout).
+   */
   public void checkCancelled() {
-    if ((++ticks & 1023) == 0 && session != null && session.isCancelled()) {
-      throw new QuiverException(SqlState.QUERY_CANCELED,
-          "canceling statement due to user request");
+    if ((++ticks & 1023) == 0 && session != null) {
+      session.cancelToken().check();
     }
   }
 
