@@ -10,7 +10,12 @@ public final class InDoubtException extends QuiverException {
   private static final long serialVersionUID = 1L;
 
   public InDoubtException(String message, Throwable cause) {
-    super(SqlState.IO_ERROR, message, cause);
+    this(SqlState.IO_ERROR, message, cause);
+  }
+
+  /** An in-doubt commit whose cause has its own SQLSTATE (53100 for a full disk). */
+  public InDoubtException(SqlState state, String message, Throwable cause) {
+    super(state, message, cause);
   }
 
   @Override

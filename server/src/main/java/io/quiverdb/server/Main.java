@@ -31,10 +31,18 @@ public final class Main {
       System.exit(2);
       return;
     }
+    String crashPoint = System.getProperty("quiver.crash.point");
+    if (crashPoint != null && !crashPoint.isBlank()) {
+      // crash tests: halt the process (as SIGKILL) when the engine reaches this point
+      config = config.withStorage(config.storage().withFaults(
+          io.quiverdb.common.FaultPoints.parseHalt(crashPoint.strip())));
+      log.warning("crash point armed: " + crashPoint);
+    }
     QuiverServer server;
     try {
       server = new QuiverServer(config).start();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      log.log(java.util.logging.Level.SEVERE, "could not start", e);
       System.err.println("quiver: could not start: " + e.getMessage());
       System.exit(1);
       return;

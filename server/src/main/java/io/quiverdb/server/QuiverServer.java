@@ -43,9 +43,18 @@ public final class QuiverServer implements AutoCloseable {
       wire = new PgServer(new WireConfig(config.host(), config.port(), config.workerThreads()),
           startup -> new ServerSession(this, startup));
       wire.start();
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
+      // Netty throws a checked BindException unchecked: whatever it is, release the data
+      // directory and the threads before reporting it
       close();
-      throw e;
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e instanceof Error err) {
+        throw err;
+      }
+      throw new QuiverException(io.quiverdb.common.SqlState.IO_ERROR, "could not listen on "
+          + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     LOG.info(() -> "listening on " + config.host() + ":" + wire.port() + ", data in "
         + config.dataDir().toAbsolutePath().normalize());

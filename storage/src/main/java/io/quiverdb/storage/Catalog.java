@@ -79,8 +79,8 @@ public final class Catalog implements CatalogView {
 
   /**
    * Adds a DDL commit's catalog writes to {@code batch}: the definitions that differ between
-   * {@code before} and {@code next}, the rows of dropped tables and the index data of dropped
-   * tables and indexes.
+   * {@code before} and {@code next} and the rows of dropped tables. (The graphs of dropped indexes
+   * live in the graph database; the indexer deletes them, see {@link IndexRegistry}.)
    */
   static void writeChanges(KvBatch batch, CatalogState before, CatalogState next) {
     for (TableDef t : before.tables()) {
@@ -88,11 +88,6 @@ public final class Catalog implements CatalogView {
       if (after == null) {
         batch.delete(Family.CATALOG, tableKey(t.id()));
         batch.deleteRange(Family.ROWS, KeyCodec.tablePrefix(t.id()), KeyCodec.tableEnd(t.id()));
-      }
-      for (IndexDef x : t.indexes()) {
-        if (after == null || !after.indexes().contains(x)) {
-          batch.deleteRange(Family.INDEX, KeyCodec.tablePrefix(x.id()), KeyCodec.tableEnd(x.id()));
-        }
       }
     }
     for (TableDef t : next.tables()) {

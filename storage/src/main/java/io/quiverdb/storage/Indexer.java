@@ -1,5 +1,7 @@
 package io.quiverdb.storage;
 
+import io.quiverdb.common.QuiverException;
+import io.quiverdb.common.SqlState;
 import io.quiverdb.storage.vector.HnswGraph;
 import io.quiverdb.storage.vector.SearchState;
 import java.util.ArrayList;
@@ -11,23 +13,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Keeps the vector indexes up with the rows: one background thread that, after commits, adds
  * every new version to its segment's graph and raises the segment's watermark. A large backlog (a
  * new index over existing rows, a bulk load) is inserted by all cores at once. Builds report
  * progress ({@link #progress}), and whoever waits for one (CREATE INDEX) is told when its rows are
- * in and the graphs persisted.
+ * in and the graphs persisted, or why the build failed.
  *
  * <p>Nothing depends on this thread for correctness: searches cover what it has not reached yet
- * with exact distances.
+ * with exact distances. A failed round is logged and shown ({@link WorkerHealth}); an index whose
+ * build failed is searched exactly and retried after a growing pause.
+ *
+ * <p>Persisting writes a graph only up to its durable prefix: the offsets whose commits are
+ * published (their WAL sync done). A graph file bypasses the WAL, so a graph that covered rows a
+ * crash then loses would hand their offsets, reused by new rows, the old rows' positions.
  */
 final class Indexer implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(Indexer.class.getName());
   /** Backlogs at least this large are split across the workers. */
   private static final int PARALLEL_MIN = 2048;
+  private static final long FIRST_RETRY_NANOS = 1_000_000_000L;
+  private static final long MAX_RETRY_NANOS = 300_000_000_000L;
 
   /** What a build has done so far, for {@code pg_stat_progress_create_index}. */
   record Progress(long indexId, long tableId, String phase, long total, AtomicLong done,
@@ -36,7 +42,8 @@ final class Indexer implements AutoCloseable {
   private record Waiter(long indexId, CompletableFuture<Void> done) {}
 
   private final Store store;
-  private final SegmentGraphCodec codec;
+  private final IndexRegistry registry;
+  private final WorkerHealth health = new WorkerHealth("quiver-indexer");
   private final Thread thread;
   private final ExecutorService workers;
   private final int workerCount;
@@ -46,9 +53,9 @@ final class Indexer implements AutoCloseable {
   private boolean pending;
   private volatile boolean closing;
 
-  Indexer(Store store, SegmentGraphCodec codec) {
+  Indexer(Store store, IndexRegistry registry) {
     this.store = store;
-    this.codec = codec;
+    this.registry = registry;
     this.workerCount = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicInteger n = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(workerCount, r -> {
@@ -56,9 +63,11 @@ final class Indexer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.thread = new Thread(this::run, "quiver-indexer");
-    thread.setDaemon(true);
-    thread.start();
+    this.thread = health.start(this::run, this::failWaiters);
+  }
+
+  WorkerHealth health() {
+    return health;
   }
 
   /** New rows or indexes are there: catch up soon. */
@@ -71,11 +80,16 @@ final class Indexer implements AutoCloseable {
 
   /**
    * Completes when index {@code indexId} covers every row committed so far and is persisted;
-   * fails if the build fails.
+   * fails with the cause if the build fails.
    */
   CompletableFuture<Void> awaitBuilt(long indexId) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     synchronized (signal) {
+      if (health.isDead()) {
+        f.completeExceptionally(new QuiverException(SqlState.INTERNAL_ERROR,
+            "could not build the index: the indexer has stopped; see the server log"));
+        return f;
+      }
       waiters.add(new Waiter(indexId, f));
       pending = true;
       signal.notifyAll();
@@ -92,13 +106,14 @@ final class Indexer implements AutoCloseable {
       List<Waiter> waiting;
       synchronized (signal) {
         while (!pending && !closing) {
+          health.state("idle");
           try {
             signal.wait(1000);
           } catch (InterruptedException e) {
             return;
           }
           if (!pending) {
-            pending = true; // a periodic look, for persisting and for anything missed
+            pending = true; // a periodic look, for persisting, retries and anything missed
           }
         }
         pending = false;
@@ -109,48 +124,88 @@ final class Indexer implements AutoCloseable {
         waiting.forEach(w -> w.done.cancel(false));
         return;
       }
+      health.state("running");
       try {
         round(waiting);
-      } catch (RuntimeException | Error e) {
-        if (!closing) {
-          LOG.log(Level.SEVERE, "vector indexing failed", e);
+        health.roundDone();
+      } catch (Throwable e) {
+        if (closing) {
+          waiting.forEach(w -> w.done.cancel(false));
+          return;
         }
-        waiting.forEach(w -> w.done.complete(null));
+        health.failed("vector indexing failed; it goes on at the next round", e);
+        QuiverException f = buildFailed("", e);
+        waiting.forEach(w -> w.done.completeExceptionally(f));
       }
+    }
+  }
+
+  private void failWaiters() {
+    synchronized (signal) {
+      for (Waiter w : waiters) {
+        w.done.completeExceptionally(new QuiverException(SqlState.INTERNAL_ERROR,
+            "could not build the index: the indexer has stopped; see the server log"));
+      }
+      waiters.clear();
     }
   }
 
   /** Catches every index up with its table, persists what grew, then answers the waiters. */
   private void round(List<Waiter> waiting) {
-    for (VectorIndex index : store.vectorIndexes()) {
+    registry.deleteDropped();
+    for (VectorIndex index : registry.all()) {
       if (closing) {
         return;
       }
       boolean awaited = waiting.stream().anyMatch(w -> w.indexId == index.def.id());
-      if (index.failure != null) {
+      if (!awaited && index.failure != null && System.nanoTime() < index.retryAtNanos) {
         continue;
       }
       try {
-        catchUp(index);
-        persist(index, awaited);
+        catchUp(index, awaited);
+        index.recovered();
       } catch (RuntimeException | Error e) {
-        if (closing || store.failure() != null) {
+        if (closing) {
           throw e;
         }
-        index.failure = e;
-        LOG.log(Level.SEVERE, "building index " + index.def.name() + " failed; searches use"
-            + " exact distances for the rows it does not cover", e);
+        index.failed(e, FIRST_RETRY_NANOS, MAX_RETRY_NANOS);
+        health.failed("building index " + index.def.name() + " failed; searches use exact"
+            + " distances for the rows it does not cover, and the build is retried", e);
+        continue;
+      }
+      persist(index, awaited);
+    }
+    for (Waiter w : waiting) {
+      VectorIndex index = registry.get(w.indexId);
+      if (index != null && index.failure != null) {
+        w.done.completeExceptionally(buildFailed(index.def.name(), index.failure));
+      } else {
+        w.done.complete(null);
       }
     }
-    // a failed build is logged and leaves searches exact; the commit that created the index is
-    // durable all the same, so its client must not be told otherwise
-    waiting.forEach(w -> w.done.complete(null));
   }
 
-  private void catchUp(VectorIndex index) {
-    TableData data = store.tableData(index.tableId);
-    if (data == null) {
+  /** The error a CREATE INDEX whose build failed with {@code e} reports. */
+  private static QuiverException buildFailed(String name, Throwable e) {
+    String index = name.isEmpty() ? "the index" : "index \"" + name + "\"";
+    if (e instanceof QuiverException q) {
+      return new QuiverException(q.state(), "could not build " + index + ": " + q.getMessage(), e);
+    }
+    if (e instanceof OutOfMemoryError) {
+      return new QuiverException(SqlState.OUT_OF_MEMORY, "out of memory",
+          "Building " + index + " needed more memory than the server has.", null, 0);
+    }
+    return new QuiverException(SqlState.INTERNAL_ERROR,
+        "could not build " + index + "; see the server log", e);
+  }
+
+  private void catchUp(VectorIndex index, boolean awaited) {
+    TableData data = store.tableDataOrNull(index.tableId);
+    if (data == null || data.isCorrupted()) {
       return;
+    }
+    if (awaited) {
+      store.config().faults().reach("index.build");
     }
     Segment[] segments = data.segments();
     long backlog = 0;
@@ -180,8 +235,9 @@ final class Indexer implements AutoCloseable {
       if (p != null) {
         progress.remove(index.def.id());
         double s = (System.nanoTime() - started) / 1e9;
-        LOG.info(String.format("index %s: %d rows added in %.2f s (%.0f rows/s)",
-            index.def.name(), backlog, s, backlog / Math.max(s, 1e-9)));
+        java.util.logging.Logger.getLogger(Indexer.class.getName()).info(String.format(
+            "index %s: %d rows added in %.2f s (%.0f rows/s)", index.def.name(), backlog, s,
+            backlog / Math.max(s, 1e-9)));
       }
     }
   }
@@ -224,41 +280,63 @@ final class Indexer implements AutoCloseable {
         throw new IllegalStateException("interrupted while building " + index.def.name(), e);
       } catch (java.util.concurrent.ExecutionException e) {
         Throwable c = e.getCause();
+        if (c instanceof Error err) {
+          throw err;
+        }
         throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
       }
     }
     return !closing;
   }
 
+  /** Adds one offset; a node an earlier, failed attempt already added is left as it is. */
   private static void add(VectorIndex index, HnswGraph graph, Segment seg, int off, long seed,
       SearchState state) {
     float[] v = index.vectorOf(seg.slots().rows[off]);
-    if (v != null) {
+    if (v != null && !graph.contains(off)) {
       graph.insert(off, v, seed ^ (off * 0xBF58476D1CE4E5B9L), state);
       index.inserted.incrementAndGet();
     }
   }
 
   /**
-   * Persists the graphs that grew by a quarter since last time (so that a growing table rewrites
-   * each node a bounded number of times), or every grown one when {@code force}.
+   * Persists the graphs whose durable prefix grew by a quarter since last time (so that a growing
+   * table rewrites each node a bounded number of times), or every grown one when {@code force}. A
+   * failure is logged and retried later: the graph in memory is whole, and a restart without the
+   * file only rebuilds it.
    */
   private void persist(VectorIndex index, boolean force) {
-    if (store.vectorIndex(index.def.id()) != index) {
-      return; // dropped meanwhile: its keys are gone and must stay gone
+    if (store.vectorIndex(index.def.id()) != index || store.failure() != null) {
+      return; // dropped meanwhile (its keys are gone and must stay gone), or nothing is durable
     }
+    TableData data = store.tableDataOrNull(index.tableId);
+    long visible = store.visibleTs();
     for (VectorIndex.SegmentGraph g : index.graphs()) {
-      if (g == null || closing) {
+      Segment seg = data == null ? null : data.segment(g == null ? -1 : g.segment);
+      if (seg == null || closing) {
         continue;
       }
-      int grown = g.indexed - g.persisted;
+      int durable = Math.min(g.indexed, seg.durablePrefix(visible));
+      int grown = durable - g.persisted;
       if (grown > 0 && (force || grown >= Math.max(1024, g.persisted / 4))) {
-        codec.write(index, g);
+        write(index, g, durable);
       }
     }
   }
 
-  /** Stops the thread, then persists what it built since the last persist. */
+  private void write(VectorIndex index, VectorIndex.SegmentGraph g, int watermark) {
+    try {
+      registry.codec().write(index, g, watermark);
+    } catch (QuiverException e) {
+      health.failed("could not persist index " + index.def.name() + " segment " + g.segment
+          + "; it stays in memory and is persisted later", e);
+      if (e.state() == SqlState.DATA_CORRUPTED) {
+        registry.wipe("the persisted graphs are damaged (" + e.getMessage() + ")");
+      }
+    }
+  }
+
+  /** Stops the thread, then persists the durable part of what it built since the last persist. */
   @Override
   public void close() {
     closing = true;
@@ -271,18 +349,19 @@ final class Indexer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     workers.shutdownNow();
-    if (store.failure() == null) {
-      for (VectorIndex index : store.vectorIndexes()) {
-        for (VectorIndex.SegmentGraph g : index.graphs()) {
-          if (g != null && g.indexed > g.persisted && index.failure == null) {
-            try {
-              codec.write(index, g);
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "could not persist index " + index.def.name(), e);
-            }
-          }
+    failWaiters();
+    if (store.failure() != null) {
+      return;
+    }
+    closing = false; // persist() skips graphs while closing
+    try {
+      for (VectorIndex index : registry.all()) {
+        if (index.failure == null) {
+          persist(index, true);
         }
       }
+    } finally {
+      closing = true;
     }
   }
 }

@@ -140,6 +140,20 @@ final class Segment {
     }
   }
 
+  /**
+   * The offsets below which every version is durable: committed at or before {@code visibleTs}
+   * (the newest published commit), or a dropped version recovery kept the place of. Versions are
+   * appended in commit order, so the versions of commits not yet durable form the tail.
+   */
+  int durablePrefix(long visibleTs) {
+    int n = size;
+    Slots s = slots;
+    while (n > 0 && s.insert[n - 1] > visibleTs && s.insert[n - 1] != LIVE) {
+      n--;
+    }
+    return n;
+  }
+
   /** Whether the version at {@code offset} is visible at snapshot {@code ts}. */
   static boolean visible(Slots s, int offset, long ts) {
     return s.insert[offset] <= ts && ts < s.end[offset];

@@ -27,14 +27,19 @@ final class SegmentGraphCodec {
   private static final Logger LOG = Logger.getLogger(SegmentGraphCodec.class.getName());
 
   private final RocksKv kv;
+  private final io.quiverdb.common.FaultPoints faults;
 
-  SegmentGraphCodec(RocksKv kv) {
+  SegmentGraphCodec(RocksKv kv, io.quiverdb.common.FaultPoints faults) {
     this.kv = kv;
+    this.faults = faults;
   }
 
-  /** Writes {@code g} up to its watermark; call while no insert into it runs. */
-  void write(VectorIndex index, VectorIndex.SegmentGraph g) {
-    int watermark = g.indexed;
+  /**
+   * Writes {@code g} up to {@code watermark} (at most its indexed watermark: the durable part of
+   * it); call while no insert into it runs.
+   */
+  void write(VectorIndex index, VectorIndex.SegmentGraph g, int watermark) {
+    faults.reach("graph.persist.before");
     HnswGraph graph = g.graph;
     int chunks = Math.min(graph.chunkCount(),
         (watermark + HnswGraph.chunkSize() - 1) / HnswGraph.chunkSize());
@@ -52,16 +57,27 @@ final class SegmentGraphCodec {
       }
     }, "index " + index.def.name());
     g.persisted = watermark;
+    faults.reach("graph.persist.after");
   }
 
-  /** Loads segment {@code segment}'s graph of {@code index}, or returns null when none is stored. */
-  VectorIndex.SegmentGraph read(VectorIndex index, int segment) {
+  /**
+   * Loads segment {@code segment}'s graph of {@code index}, or returns null when none is stored.
+   * The graph is cut back to {@code recoveredSize}, the versions recovery found: offsets past it
+   * were lost in a crash or dropped at the tail, and new rows will reuse them.
+   */
+  VectorIndex.SegmentGraph read(VectorIndex index, int segment, int recoveredSize) {
     byte[] header = kv.get(Family.INDEX, key(index.def.id(), segment, 'h', -1));
     if (header == null) {
       return null;
     }
     ByteBuffer h = ByteBuffer.wrap(header);
-    int watermark = h.getInt();
+    int stored = h.getInt();
+    int watermark = Math.min(stored, recoveredSize);
+    if (watermark < stored) {
+      LOG.warning("index " + index.def.name() + " segment " + segment + ": the stored graph covers "
+          + stored + " rows but " + recoveredSize + " were recovered; cutting it back and"
+          + " rebuilding the rest");
+    }
     int chunks = h.getInt();
     int dim = h.getInt();
     int m = h.getInt();
@@ -76,12 +92,17 @@ final class SegmentGraphCodec {
       links[c] = kv.get(Family.INDEX, key(index.def.id(), segment, 'l', c));
       vectors[c] = kv.get(Family.INDEX, key(index.def.id(), segment, 'v', c));
       if (links[c] == null || vectors[c] == null) {
-        throw new QuiverException(SqlState.DATA_CORRUPTED, "index " + index.def.name()
+        throw new QuiverException(SqlState.INDEX_CORRUPTED, "index " + index.def.name()
             + " segment " + segment + ": chunk " + c + " of " + chunks + " is missing");
       }
     }
     HnswGraph graph = index.newGraph();
-    graph.restore(links, vectors, watermark);
+    try {
+      graph.restore(links, vectors, watermark);
+    } catch (RuntimeException e) {
+      throw new QuiverException(SqlState.INDEX_CORRUPTED, "index " + index.def.name()
+          + " segment " + segment + ": the stored graph cannot be decoded: " + e, e);
+    }
     VectorIndex.SegmentGraph g = new VectorIndex.SegmentGraph(segment, graph);
     g.indexed = watermark;
     g.persisted = watermark;

@@ -19,11 +19,37 @@ final class TableData {
    */
   volatile ConcurrentHashMap<ByteKey, Long> newest = new ConcurrentHashMap<>();
   private volatile long liveRows;
+  /** Set when recovery could not read the table's rows: every use of the table reports it. */
+  private volatile io.quiverdb.common.QuiverException corruption;
 
   TableData(long tableId, boolean hasPrimaryKey, int segmentRows) {
     this.tableId = tableId;
     this.hasPrimaryKey = hasPrimaryKey;
     this.segmentRows = segmentRows;
+  }
+
+  /**
+   * A table whose rows recovery could not read (a damaged file): it holds no rows, and reading or
+   * writing it fails with {@code e} (XX001, naming the file), while the other tables work.
+   */
+  static TableData corrupted(long tableId, boolean hasPrimaryKey, int segmentRows,
+      io.quiverdb.common.QuiverException e) {
+    TableData d = new TableData(tableId, hasPrimaryKey, segmentRows);
+    d.corruption = e;
+    return d;
+  }
+
+  boolean isCorrupted() {
+    return corruption != null;
+  }
+
+  /** Throws the corruption recovery found in this table's rows, if any. */
+  void checkReadable() {
+    io.quiverdb.common.QuiverException e = corruption;
+    if (e != null) {
+      throw new io.quiverdb.common.QuiverException(e.state(), e.getMessage(), e.detail(),
+          e.hint(), 0);
+    }
   }
 
   Segment[] segments() {

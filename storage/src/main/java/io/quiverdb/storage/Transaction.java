@@ -1,13 +1,9 @@
 package io.quiverdb.storage;
 
+import io.quiverdb.common.CancelToken;
 import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
-import io.quiverdb.common.types.PgType;
-import io.quiverdb.common.types.Vectors;
-import io.quiverdb.common.vector.VectorKernels;
 import io.quiverdb.common.vector.Metric;
-import io.quiverdb.storage.vector.HnswGraph;
-import io.quiverdb.storage.vector.SearchState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.roaringbitmap.IntIterator;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * A snapshot-isolated transaction: it reads the rows committed at its snapshot timestamp plus its
@@ -61,20 +55,33 @@ public final class Transaction implements AutoCloseable {
 
   private final Store store;
   private final long snapshot;
-  private CatalogState catalog;
-  private CatalogState catalogBase;
-  final List<TableDef> created = new ArrayList<>();
-  final List<TableDef> dropped = new ArrayList<>();
+  /** This transaction's DDL: its private picture of the catalog. */
+  final TransactionDdl ddl;
   final ArrayList<Pending> inserts = new ArrayList<>();
   final HashMap<Long, Writes> writes = new HashMap<>();
   private boolean finished;
   /** The table the last write went to, and its writes: rows of a COPY go to one table. */
   private long lastWritesTable;
   private Writes lastWrites;
+  private CancelToken cancel = CancelToken.NONE;
 
   Transaction(Store store, long snapshot) {
     this.store = store;
     this.snapshot = snapshot;
+    this.ddl = new TransactionDdl(store);
+  }
+
+  /** The token whose cancel stops this transaction's long scans and searches with 57014. */
+  public void cancelToken(CancelToken token) {
+    this.cancel = token == null ? CancelToken.NONE : token;
+  }
+
+  CancelToken cancelToken() {
+    return cancel;
+  }
+
+  Store store() {
+    return store;
   }
 
   /** The commit timestamp this transaction reads at. */
@@ -84,12 +91,12 @@ public final class Transaction implements AutoCloseable {
 
   /** The tables as this transaction sees them (its own DDL included). */
   public CatalogView catalog() {
-    return catalogBase == null ? store.catalog().state() : catalog;
+    return ddl.view();
   }
 
   /** Whether this transaction has written rows or DDL. */
   public boolean hasWrites() {
-    return catalogBase != null || !writes.isEmpty();
+    return ddl.hasChanges() || !writes.isEmpty();
   }
 
   public boolean isFinished() {
@@ -101,7 +108,7 @@ public final class Transaction implements AutoCloseable {
   /** All rows of {@code table} this transaction sees; close the cursor when done. */
   public RowCursor scan(TableDef table) {
     checkActive();
-    return new Scan(table.id());
+    return new VisibleScan(this, table.id());
   }
 
   /**
@@ -178,93 +185,18 @@ public final class Transaction implements AutoCloseable {
    * transaction's own, are compared exactly. Rows whose vector is NULL (or zero, for cosine) have
    * no distance the index ranks and are not returned, as with pgvector.
    *
-   * @throws QuiverException 22000 when the query's dimensions differ from the column's
+   * @throws QuiverException 22000 when the query's dimensions differ from the column's; 57014
+   *     when the statement is cancelled
    */
   public NearestRows nearest(TableDef table, IndexDef index, float[] query, int k, int ef,
       RowFilter filter) {
     checkActive();
-    VectorIndex vi = store.vectorIndex(index.id());
     int dim = table.columns().get(index.column()).type().modifier();
     if (dim > 0 && query.length != dim) {
       throw new QuiverException(SqlState.DATA_EXCEPTION,
           "different vector dimensions " + dim + " and " + query.length);
     }
-    NearestRows out = new NearestRows(k);
-    SearchState state = SearchState.get();
-    state.resetCounters();
-    VectorKernels kernels = VectorKernels.get();
-    Metric metric = index.metric();
-    Writes w = writes.get(table.id());
-    java.util.Set<Long> ended = w == null ? java.util.Set.of() : w.ended;
-    TableData data = store.tableData(table.id());
-    long[] found = new long[Math.max(k, 1)];
-    for (Segment seg : data == null ? new Segment[0] : data.segments()) {
-      int size = seg.size();
-      Segment.Slots slots = seg.slots();
-      RoaringBitmap visible = seg.visible(snapshot);
-      if (visible.isEmpty()) {
-        continue;
-      }
-      VectorIndex.SegmentGraph g = vi == null || vi.failure != null ? null : vi.graph(seg.id);
-      int covered = g == null ? 0 : Math.min(g.indexed, size);
-      int segId = seg.id;
-      if (covered > 0) {
-        java.util.function.IntPredicate accept = off -> visible.contains(off)
-            && (ended.isEmpty() || !ended.contains(Segment.address(segId, off)))
-            && (filter == null || filter.test(slots.rows[off]));
-        int n = g.graph.search(query, k, ef, accept, covered, state, found);
-        for (int i = 0; i < n; i++) {
-          out.offer(HnswGraph.unpackDistance(found[i]),
-              Segment.address(segId, HnswGraph.unpackNode(found[i])));
-        }
-        out.graphsSearched++;
-      }
-      org.roaringbitmap.PeekableIntIterator it = visible.getIntIterator();
-      it.advanceIfNeeded(covered);
-      while (it.hasNext()) {
-        int off = it.next();
-        if (off >= size) {
-          break;
-        }
-        Object[] row = slots.rows[off];
-        float[] v = vectorOf(row, index);
-        if (v == null || (!ended.isEmpty() && ended.contains(Segment.address(segId, off)))
-            || (filter != null && !filter.test(row))) {
-          continue;
-        }
-        out.offer(kernels.distance(metric, query, 0, v, 0, v.length), Segment.address(segId, off));
-        out.exactRows++;
-      }
-    }
-    if (w != null) {
-      for (int i : w.rows) {
-        Pending p = inserts.get(i);
-        float[] v = p.dead ? null : vectorOf(p.row, index);
-        if (v != null && (filter == null || filter.test(p.row))) {
-          out.offer(kernels.distance(metric, query, 0, v, 0, v.length), -(i + 1L));
-          out.exactRows++;
-        }
-      }
-    }
-    out.nodesVisited = state.nodesVisited();
-    out.distancesComputed = state.distances() + out.exactRows;
-    out.finish();
-    return out;
-  }
-
-  private static float[] vectorOf(Object[] row, IndexDef index) {
-    if (row == null || !(row[index.column()] instanceof float[] v)) {
-      return null;
-    }
-    if (index.metric() == Metric.COSINE) {
-      for (float f : v) {
-        if (f != 0) {
-          return v;
-        }
-      }
-      return null;
-    }
-    return v;
+    return new NearestSearch(this, table, index, query, filter).run(k, ef);
   }
 
   // ---------------------------------------------------------------- writes
@@ -299,7 +231,7 @@ public final class Transaction implements AutoCloseable {
    */
   private boolean tryInsert(TableDef table, Object[] row, boolean onConflict) {
     checkActive();
-    validate(table, row);
+    RowChecks.check(table, row);
     if (!table.hasPrimaryKey()) {
       addPending(table, row.clone(), null, -1);
       return true;
@@ -337,7 +269,7 @@ public final class Transaction implements AutoCloseable {
    */
   public void update(TableDef table, long rowId, Object[] newRow) {
     checkActive();
-    validate(table, newRow);
+    RowChecks.check(table, newRow);
     Object[] row = newRow.clone();
     if (rowId < 0) {
       Pending p = inserts.get(pendingIndex(rowId));
@@ -448,16 +380,7 @@ public final class Transaction implements AutoCloseable {
   public TableDef createTable(
       String schema, String name, List<ColumnDef> columns, List<Integer> primaryKey) {
     checkActive();
-    List<ColumnDef> cols = Catalog.checkedColumns(columns, primaryKey);
-    CatalogState c = privateCatalog();
-    if (c.table(schema, name).isPresent()) {
-      throw new QuiverException(
-          SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
-    }
-    TableDef t = new TableDef(c.nextId, schema, name, cols, primaryKey);
-    catalog = c.with(t, store.privateCatalogVersion());
-    created.add(t);
-    return t;
+    return ddl.createTable(schema, name, columns, primaryKey);
   }
 
   /**
@@ -467,15 +390,7 @@ public final class Transaction implements AutoCloseable {
    */
   public void dropTable(TableDef table) {
     checkActive();
-    CatalogState c = privateCatalog();
-    if (c.tableById(table.id()).isEmpty()) {
-      throw new QuiverException(
-          SqlState.UNDEFINED_TABLE, "table \"" + table.name() + "\" does not exist");
-    }
-    catalog = c.without(table.id(), store.privateCatalogVersion());
-    if (!created.removeIf(t -> t.id() == table.id())) {
-      dropped.add(table);
-    }
+    ddl.dropTable(table);
     Writes w = writes.remove(table.id());
     lastWrites = null;
     if (w != null) {
@@ -496,25 +411,7 @@ public final class Transaction implements AutoCloseable {
   public IndexDef createIndex(TableDef table, String name, int column, Metric metric, int m,
       int efConstruction, boolean ifNotExists) {
     checkActive();
-    CatalogState c = privateCatalog();
-    TableDef current = c.tableById(table.id()).orElseThrow(() -> new QuiverException(
-        SqlState.UNDEFINED_TABLE, "relation \"" + table.name() + "\" does not exist"));
-    if (name == null) {
-      String base = table.name() + "_" + table.columns().get(column).name() + "_idx";
-      name = base;
-      for (int i = 1; c.relationExists(table.schema(), name); i++) {
-        name = base + i;
-      }
-    } else if (c.relationExists(table.schema(), name)) {
-      if (ifNotExists) {
-        return null;
-      }
-      throw new QuiverException(
-          SqlState.DUPLICATE_TABLE, "relation \"" + name + "\" already exists");
-    }
-    IndexDef index = new IndexDef(c.nextId, name, column, metric, m, efConstruction);
-    catalog = c.replaced(current.withIndex(index), c.nextId + 1, store.privateCatalogVersion());
-    return index;
+    return ddl.createIndex(table, name, column, metric, m, efConstruction, ifNotExists);
   }
 
   /**
@@ -524,36 +421,7 @@ public final class Transaction implements AutoCloseable {
    */
   public boolean dropIndex(String schema, String name) {
     checkActive();
-    CatalogState c = privateCatalog();
-    for (TableDef t : c.tables()) {
-      if (!t.schema().equals(schema)) {
-        continue;
-      }
-      java.util.Optional<IndexDef> index = t.index(name);
-      if (index.isPresent()) {
-        catalog = c.replaced(t.withoutIndex(index.get().id()), c.nextId,
-            store.privateCatalogVersion());
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private CatalogState privateCatalog() {
-    if (catalogBase == null) {
-      catalogBase = store.catalog().state();
-      catalog = catalogBase;
-    }
-    return catalog;
-  }
-
-  CatalogState catalogBase() {
-    return catalogBase;
-  }
-
-  /** The catalog this transaction installs at commit (its DDL), or null when it has none. */
-  CatalogState catalogChanges() {
-    return catalogBase == null ? null : catalog;
+    return ddl.dropIndex(schema, name);
   }
 
   // ---------------------------------------------------------------- end
@@ -653,128 +521,6 @@ public final class Transaction implements AutoCloseable {
         0);
   }
 
-  /** Checks row length, value classes, NOT NULL and vector dimension and finiteness. */
-  private static void validate(TableDef table, Object[] row) {
-    List<ColumnDef> columns = table.columns();
-    if (row == null || row.length != columns.size()) {
-      throw new IllegalArgumentException(
-          "row for " + table.qualifiedName() + " must have " + columns.size() + " values");
-    }
-    for (int i = 0; i < row.length; i++) {
-      ColumnDef c = columns.get(i);
-      Object v = row[i];
-      if (v == null) {
-        if (c.notNull()) {
-          throw new QuiverException(
-              SqlState.NOT_NULL_VIOLATION,
-              "null value in column \"" + c.name() + "\" of relation \"" + table.name()
-                  + "\" violates not-null constraint",
-              ValueText.failingRow(table, row),
-              null,
-              0);
-        }
-        continue;
-      }
-      ValueKind.of(c.type().type()).check(c.name(), v);
-      if (c.type().type() == PgType.VECTOR) {
-        float[] f = (float[]) v;
-        if (f.length == 0) {
-          throw new QuiverException(
-              SqlState.DATA_EXCEPTION, "vector must have at least 1 dimension");
-        }
-        if (f.length > PgType.VECTOR_MAX_DIM) {
-          throw new QuiverException(
-              SqlState.PROGRAM_LIMIT_EXCEEDED,
-              "vector cannot have more than " + PgType.VECTOR_MAX_DIM + " dimensions");
-        }
-        Vectors.checkDim(c.type().modifier(), f.length);
-        Vectors.checkFinite(f);
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- scan
-
-  /** Visible committed versions segment by segment (via the visibility bitmap), then own rows. */
-  private final class Scan implements RowCursor {
-    private final Segment[] segments;
-    private final TableData data;
-    private final Writes own;
-    /** Own rows added by the statement running this scan (an UPDATE's new versions) are not seen. */
-    private final int ownRows;
-    private int segment = -1;
-    private Segment.Slots slots;
-    private IntIterator offsets;
-    private int pending = -1;
-    private long rowId;
-    private Object[] row;
-
-    Scan(long tableId) {
-      this.data = store.tableData(tableId);
-      this.segments = data == null ? new Segment[0] : data.segments();
-      this.own = writes.get(tableId);
-      this.ownRows = own == null ? 0 : own.rows.size();
-    }
-
-    @Override
-    public boolean next() {
-      while (segment < segments.length) {
-        if (offsets != null) {
-          while (offsets.hasNext()) {
-            int off = offsets.next();
-            long addr = Segment.address(segment, off);
-            if (own != null && own.ended.contains(addr)) {
-              continue;
-            }
-            rowId = addr;
-            row = slots.rows[off];
-            return true;
-          }
-        }
-        segment++;
-        if (segment < segments.length) {
-          Segment seg = segments[segment];
-          RoaringBitmap visible = seg.visible(snapshot);
-          slots = seg.slots();
-          offsets = visible.getIntIterator();
-        }
-      }
-      if (own != null) {
-        while (++pending < ownRows) {
-          int i = own.rows.get(pending);
-          Pending p = inserts.get(i);
-          if (!p.dead) {
-            rowId = -(i + 1L);
-            row = p.row;
-            return true;
-          }
-        }
-      }
-      row = null;
-      return false;
-    }
-
-    @Override
-    public Object[] row() {
-      if (row == null) {
-        throw new IllegalStateException("cursor is not on a row");
-      }
-      return row;
-    }
-
-    @Override
-    public long rowId() {
-      if (row == null) {
-        throw new IllegalStateException("cursor is not on a row");
-      }
-      return rowId;
-    }
-
-    @Override
-    public void close() {
-      row = null;
-    }
-  }
 
   /** For tests and the planner's estimates: the table's definition as this transaction sees it. */
   public Optional<TableDef> table(String schema, String name) {

@@ -37,13 +37,30 @@ final class VectorIndex {
   private volatile SegmentGraph[] graphs = new SegmentGraph[0];
   /** Nodes inserted by this process (not loaded from disk). */
   final java.util.concurrent.atomic.AtomicLong inserted = new java.util.concurrent.atomic.AtomicLong();
-  /** Set when building failed; searches then rely on exact distances alone. */
+  /** Set when building failed; searches then rely on exact distances alone until a retry works. */
   volatile Throwable failure;
+  /** When the indexer may try a failed build again (indexer thread only). */
+  long retryAtNanos;
+  private long retryDelayNanos;
 
   VectorIndex(IndexDef def, long tableId, int dimensions) {
     this.def = def;
     this.tableId = tableId;
     this.dimensions = dimensions;
+  }
+
+  /** A build failed with {@code e}: searches go exact; retried after a pause that doubles. */
+  void failed(Throwable e, long firstDelayNanos, long maxDelayNanos) {
+    failure = e;
+    retryDelayNanos = retryDelayNanos == 0 ? firstDelayNanos
+        : Math.min(maxDelayNanos, retryDelayNanos * 2);
+    retryAtNanos = System.nanoTime() + retryDelayNanos;
+  }
+
+  /** A build round went through: the graphs are used again. */
+  void recovered() {
+    failure = null;
+    retryDelayNanos = 0;
   }
 
   Metric metric() {

@@ -67,7 +67,7 @@ public final class KvCursor implements AutoCloseable {
       try {
         iterator.status();
       } catch (RocksDBException e) {
-        throw new QuiverException(SqlState.IO_ERROR, "could not iterate over " + kv.path(), e);
+        throw RocksKv.error("could not iterate over " + kv.path(), e);
       }
     }
     return valid;

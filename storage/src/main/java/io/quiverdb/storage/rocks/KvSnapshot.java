@@ -29,8 +29,7 @@ public final class KvSnapshot implements AutoCloseable {
     try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
       return kv.db().get(kv.handle(family), ro, key);
     } catch (RocksDBException e) {
-      throw new QuiverException(
-          SqlState.IO_ERROR, "could not read from " + family.cfName() + " in " + kv.path(), e);
+      throw RocksKv.error("could not read from " + family.cfName() + " in " + kv.path(), e);
     }
   }
 

@@ -14,6 +14,8 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -30,7 +32,7 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Close order (reverse of creation): open cursors, then snapshots, then a WAL sync, then the
  * reused write batch, then the column family handles, then the DB, then write options, column family options, DB options, the
- * bloom filter and the block cache. Callers must stop issuing operations before {@link #close};
+ * SST file manager, the bloom filter and the block cache. Callers must stop issuing operations before {@link #close};
  * the store guarantees that.
  */
 public final class RocksKv implements AutoCloseable {
@@ -43,6 +45,7 @@ public final class RocksKv implements AutoCloseable {
   private final Path path;
   private final LRUCache blockCache;
   private final BloomFilter bloomFilter;
+  private final SstFileManager fileManager;
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions;
   private final WriteOptions syncWrite;
@@ -58,6 +61,7 @@ public final class RocksKv implements AutoCloseable {
       Path path,
       LRUCache blockCache,
       BloomFilter bloomFilter,
+      SstFileManager fileManager,
       DBOptions dbOptions,
       List<ColumnFamilyOptions> cfOptions,
       WriteOptions syncWrite,
@@ -67,6 +71,7 @@ public final class RocksKv implements AutoCloseable {
     this.path = path;
     this.blockCache = blockCache;
     this.bloomFilter = bloomFilter;
+    this.fileManager = fileManager;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
     this.syncWrite = syncWrite;
@@ -75,12 +80,18 @@ public final class RocksKv implements AutoCloseable {
     this.handles = handles;
   }
 
-  /** Opens (creating if missing) the database in {@code dir}; fails if another opener holds it. */
-  public static RocksKv open(Path dir) {
+  /**
+   * Opens (creating if missing) the database in {@code dir} with the column families {@code
+   * families} ({@link Family#META} is RocksDB's default family and always there); fails if another
+   * opener holds it. Column families of earlier layouts that are not asked for are dropped (the
+   * graph cache moved to a database of its own).
+   */
+  public static RocksKv open(Path dir, java.util.EnumSet<Family> families) {
     List<AutoCloseable> created = new ArrayList<>();
     try {
       LRUCache cache = track(created, new LRUCache(BLOCK_CACHE_BYTES));
       BloomFilter bloom = track(created, new BloomFilter(10));
+      SstFileManager files = track(created, new SstFileManager(Env.getDefault()));
       DBOptions dbOpts =
           track(
               created,
@@ -90,6 +101,9 @@ public final class RocksKv implements AutoCloseable {
                   .setMaxBackgroundJobs(4)
                   .setBytesPerSync(1L << 20)
                   .setKeepLogFileNum(5)
+                  // compactions start only when the disk has room for their output, and a flush
+                  // that ran out of space is retried once space returns
+                  .setSstFileManager(files)
                   // reuse old WAL files: a sync that overwrites need not also journal a size change
                   .setRecycleLogFileNum(4)
                   // commits append to RocksDB's WAL buffer; syncWal() writes it out and syncs, so
@@ -97,39 +111,33 @@ public final class RocksKv implements AutoCloseable {
                   .setManualWalFlush(true));
       List<ColumnFamilyOptions> cfOpts = new ArrayList<>();
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-      for (Family f : Family.values()) {
-        BlockBasedTableConfig table =
-            new BlockBasedTableConfig()
-                .setBlockCache(cache)
-                .setFilterPolicy(bloom)
-                .setCacheIndexAndFilterBlocks(true)
-                .setPinL0FilterAndIndexBlocksInCache(true);
-        ColumnFamilyOptions o =
-            track(
-                created,
-                new ColumnFamilyOptions()
-                    .setTableFormatConfig(table)
-                    .setCompressionType(
-                        f == Family.ROWS
-                            ? CompressionType.LZ4_COMPRESSION
-                            : CompressionType.NO_COMPRESSION));
-        cfOpts.add(o);
-        descriptors.add(new ColumnFamilyDescriptor(f.nameBytes(), o));
+      List<Family> opened = new ArrayList<>();
+      java.util.EnumSet<Family> wanted = java.util.EnumSet.copyOf(families);
+      wanted.add(Family.META);
+      for (Family f : wanted) {
+        descriptors.add(new ColumnFamilyDescriptor(f.nameBytes(),
+            track(created, familyOptions(f, cache, bloom, cfOpts))));
+        opened.add(f);
+      }
+      List<byte[]> legacy = legacyFamilies(dir, dbOpts, wanted);
+      for (byte[] name : legacy) {
+        descriptors.add(new ColumnFamilyDescriptor(name,
+            track(created, familyOptions(Family.META, cache, bloom, cfOpts))));
       }
       WriteOptions sync = track(created, new WriteOptions().setSync(true));
       WriteOptions async = track(created, new WriteOptions().setSync(false));
       List<ColumnFamilyHandle> handleList = new ArrayList<>();
       RocksDB db = RocksDB.open(dbOpts, dir.toString(), descriptors, handleList);
-      return new RocksKv(
-          dir,
-          cache,
-          bloom,
-          dbOpts,
-          List.copyOf(cfOpts),
-          sync,
-          async,
-          db,
-          handleList.toArray(new ColumnFamilyHandle[0]));
+      ColumnFamilyHandle[] handles = new ColumnFamilyHandle[Family.values().length];
+      for (int i = 0; i < opened.size(); i++) {
+        handles[opened.get(i).ordinal()] = handleList.get(i);
+      }
+      for (int i = opened.size(); i < handleList.size(); i++) {
+        db.dropColumnFamily(handleList.get(i));
+        handleList.get(i).close();
+      }
+      return new RocksKv(dir, cache, bloom, files, dbOpts, List.copyOf(cfOpts), sync, async, db,
+          handles);
     } catch (RocksDBException | RuntimeException e) {
       for (int i = created.size() - 1; i >= 0; i--) {
         try {
@@ -138,11 +146,65 @@ public final class RocksKv implements AutoCloseable {
           // the open failure is what the caller needs to see
         }
       }
-      throw new QuiverException(
-          SqlState.IO_ERROR,
-          "could not open data directory \"" + dir + "\": " + e.getMessage(),
-          e);
+      throw error("could not open data directory \"" + dir + "\"", e);
     }
+  }
+
+  private static ColumnFamilyOptions familyOptions(Family f, LRUCache cache, BloomFilter bloom,
+      List<ColumnFamilyOptions> all) {
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(cache)
+            .setFilterPolicy(bloom)
+            .setCacheIndexAndFilterBlocks(true)
+            .setPinL0FilterAndIndexBlocksInCache(true);
+    ColumnFamilyOptions o = new ColumnFamilyOptions()
+        .setTableFormatConfig(table)
+        .setCompressionType(
+            f == Family.ROWS ? CompressionType.LZ4_COMPRESSION : CompressionType.NO_COMPRESSION);
+    all.add(o);
+    return o;
+  }
+
+  /** Column families the database in {@code dir} has but this layout does not use. */
+  private static List<byte[]> legacyFamilies(Path dir, DBOptions dbOpts,
+      java.util.EnumSet<Family> wanted) throws RocksDBException {
+    if (!java.nio.file.Files.exists(dir.resolve("CURRENT"))) {
+      return List.of();
+    }
+    List<byte[]> out = new ArrayList<>();
+    try (org.rocksdb.Options o = new org.rocksdb.Options(dbOpts, new ColumnFamilyOptions())) {
+      for (byte[] name : RocksDB.listColumnFamilies(o, dir.toString())) {
+        boolean known = false;
+        for (Family f : wanted) {
+          known |= java.util.Arrays.equals(f.nameBytes(), name);
+        }
+        if (!known) {
+          out.add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The error for a failed RocksDB call, classified: corruption is XX001 (its message names the
+   * file), a full disk 53100, anything else an I/O error 58030.
+   */
+  static QuiverException error(String what, Exception e) {
+    SqlState state = SqlState.IO_ERROR;
+    if (e instanceof RocksDBException r && r.getStatus() != null) {
+      org.rocksdb.Status st = r.getStatus();
+      if (st.getCode() == org.rocksdb.Status.Code.Corruption) {
+        state = SqlState.DATA_CORRUPTED;
+      } else if (st.getSubCode() == org.rocksdb.Status.SubCode.NoSpace) {
+        state = SqlState.DISK_FULL;
+      }
+    }
+    if (state == SqlState.IO_ERROR && String.valueOf(e.getMessage()).contains("No space left")) {
+      state = SqlState.DISK_FULL;
+    }
+    return new QuiverException(state, what + ": " + e.getMessage(), e);
   }
 
   private static <T extends AutoCloseable> T track(List<AutoCloseable> list, T resource) {
@@ -159,8 +221,7 @@ public final class RocksKv implements AutoCloseable {
     try {
       return db.get(handle(family), key);
     } catch (RocksDBException e) {
-      throw new QuiverException(
-          SqlState.IO_ERROR, "could not read from " + family.cfName() + " in " + path, e);
+      throw error("could not read from " + family.cfName() + " in " + path, e);
     }
   }
 
@@ -195,7 +256,7 @@ public final class RocksKv implements AutoCloseable {
       it.status();
       return null;
     } catch (RocksDBException e) {
-      throw new QuiverException(SqlState.IO_ERROR, "could not seek in " + path, e);
+      throw error("could not seek in " + path, e);
     }
   }
 
@@ -216,7 +277,7 @@ public final class RocksKv implements AutoCloseable {
       it.status();
       return n;
     } catch (RocksDBException e) {
-      throw new QuiverException(SqlState.IO_ERROR, "could not count keys in " + path, e);
+      throw error("could not count keys in " + path, e);
     }
   }
 
@@ -245,8 +306,7 @@ public final class RocksKv implements AutoCloseable {
     try {
       db.write(sync ? syncWrite : asyncWrite, batch.live());
     } catch (RocksDBException e) {
-      throw new QuiverException(
-          SqlState.IO_ERROR, "could not write " + what + " to " + path + ": " + e.getMessage(), e);
+      throw error("could not write " + what + " to " + path, e);
     }
   }
 
@@ -274,8 +334,7 @@ public final class RocksKv implements AutoCloseable {
           writer.put(k, v);
           any[0] = true;
         } catch (RocksDBException e) {
-          throw new QuiverException(SqlState.IO_ERROR, "could not write " + what + ": "
-              + e.getMessage(), e);
+          throw error("could not write " + what, e);
         }
       });
       if (!any[0]) {
@@ -287,8 +346,7 @@ public final class RocksKv implements AutoCloseable {
         db.ingestExternalFile(handle(family), List.of(file.toString()), o);
       }
     } catch (RocksDBException e) {
-      throw new QuiverException(
-          SqlState.IO_ERROR, "could not write " + what + " to " + path + ": " + e.getMessage(), e);
+      throw error("could not write " + what + " to " + path, e);
     } finally {
       try {
         java.nio.file.Files.deleteIfExists(file);
@@ -306,9 +364,7 @@ public final class RocksKv implements AutoCloseable {
     try {
       db.flushWal(true);
     } catch (RocksDBException e) {
-      throw new QuiverException(
-          SqlState.IO_ERROR, "could not sync the write-ahead log of " + path + ": " + e.getMessage(),
-          e);
+      throw error("could not sync the write-ahead log of " + path, e);
     }
   }
 
@@ -320,7 +376,7 @@ public final class RocksKv implements AutoCloseable {
     try {
       db.compactRange(handle(family), lower, upper);
     } catch (RocksDBException e) {
-      throw new QuiverException(SqlState.IO_ERROR, "could not compact " + path, e);
+      throw error("could not compact " + path, e);
     }
   }
 
@@ -338,6 +394,18 @@ public final class RocksKv implements AutoCloseable {
     }
   }
 
+  /** The table files that hold {@code family} now, newest first (for tests and tools). */
+  public List<Path> tableFiles(Family family) {
+    List<org.rocksdb.LiveFileMetaData> live = new ArrayList<>(db.getLiveFilesMetaData());
+    live.removeIf(f -> !java.util.Arrays.equals(f.columnFamilyName(), family.nameBytes()));
+    live.sort((a, b) -> Long.compare(b.largestSeqno(), a.largestSeqno()));
+    List<Path> out = new ArrayList<>();
+    for (org.rocksdb.LiveFileMetaData f : live) {
+      out.add(Path.of(f.path(), f.fileName()));
+    }
+    return out;
+  }
+
   /** Number of cursors and snapshots not yet closed. */
   public int openNativeCount() {
     return open.size();
@@ -348,7 +416,11 @@ public final class RocksKv implements AutoCloseable {
   }
 
   ColumnFamilyHandle handle(Family family) {
-    return handles[family.ordinal()];
+    ColumnFamilyHandle h = handles[family.ordinal()];
+    if (h == null) {
+      throw new IllegalArgumentException(family.cfName() + " is not a column family of " + path);
+    }
+    return h;
   }
 
   void forget(AutoCloseable resource) {
@@ -387,7 +459,9 @@ public final class RocksKv implements AutoCloseable {
       reused.dispose();
     }
     for (int i = handles.length - 1; i >= 0; i--) {
-      handles[i].close();
+      if (handles[i] != null) {
+        handles[i].close();
+      }
     }
     try {
       db.closeE();
@@ -400,6 +474,7 @@ public final class RocksKv implements AutoCloseable {
       cfOptions.get(i).close();
     }
     dbOptions.close();
+    fileManager.close();
     bloomFilter.close();
     blockCache.close();
   }

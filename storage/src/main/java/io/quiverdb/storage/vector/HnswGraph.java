@@ -13,16 +13,21 @@ import java.util.function.IntPredicate;
  * segment, whose nodes are the segment's offsets.
  *
  * <p>Layout: nodes live in chunks of {@value #CHUNK} holding their vectors contiguously, their
- * level, their level-0 neighbour list ({@code count, n1 .. n_m0} in one int array for the chunk)
- * and, for the few nodes above level 0, one int array of their upper lists. The chunk directory
- * is replaced whole when it grows, so readers never lock.
+ * level, their level-0 neighbour list ({@code count, n1 .. n_m0}, one int array per node) and,
+ * for the few nodes above level 0, one int array of their upper lists. The chunk directory is
+ * replaced whole when it grows, so readers never lock.
  *
- * <p>Concurrency: any number of threads may insert and search at once. A node's vector and level
- * are written before the node is linked anywhere; its lists change only under its stripe lock,
- * and a list's count is written with release semantics after its entries and read with acquire
- * semantics before them, so a reader that finds a neighbour also sees that neighbour's vector. A
- * reader may see a list while it is being rewritten (a mix of old and new neighbours, all valid
- * nodes), which costs a search nothing but a little precision.
+ * <p>Concurrency: any number of threads may insert and search at once. Invariant: a reader sees
+ * every list whole, as one writer left it, and every node id it reads from a list happens-after
+ * that node's vector, level and upper lists were written. A node's vector and level are written
+ * before the node is linked anywhere; its lists change only under its stripe lock, in two ways:
+ * an append writes the new entry and then the count (release; readers read the count with
+ * acquire, then only entries below it), and a rewrite (pruning a full list) fills a new array and
+ * publishes it with a release store of the reference (readers load it with acquire). An array
+ * once replaced is never written again, so a reader holding it keeps a consistent list.
+ *
+ * <p>The entry point moves to each node that reaches a new top level; every entry point is kept,
+ * so a search limited to the nodes below a watermark starts at the newest entry below it.
  *
  * <p>Distances are the metric's ranking distance ({@link VectorKernels#distance}): smaller is
  * nearer.
@@ -40,17 +45,19 @@ public final class HnswGraph {
    */
   static final int UPPER_EF = 32;
   private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+  private static final VarHandle LISTS = MethodHandles.arrayElementVarHandle(int[][].class);
 
   /** One block of {@link #CHUNK} nodes. */
   static final class Chunk {
     final float[] vectors;
-    final int[] links0;
+    /** Per node its level-0 list {@code count, n1 .. n_m0}; null until the node is linked. */
+    final int[][] links0;
     final byte[] levels;
     final int[][] upper;
 
-    Chunk(int dim, int m0) {
+    Chunk(int dim) {
       vectors = new float[CHUNK * dim];
-      links0 = new int[CHUNK * (m0 + 1)];
+      links0 = new int[CHUNK][];
       levels = new byte[CHUNK];
       Arrays.fill(levels, (byte) -1);
       upper = new int[CHUNK][];
@@ -68,6 +75,8 @@ public final class HnswGraph {
   private volatile Chunk[] chunks = new Chunk[0];
   /** The entry point: {@code level << 32 | node}, or -1 while the graph is empty. */
   private volatile long entry = -1;
+  /** Every entry point the graph had, oldest first (levels increase): at most MAX_LEVEL + 1. */
+  private volatile long[] entries = new long[0];
   private volatile int nodeCount;
 
   public HnswGraph(int dim, Metric metric, int m, int efConstruction) {
@@ -115,6 +124,9 @@ public final class HnswGraph {
     long b = 0;
     for (Chunk c : chunks) {
       b += 4L * c.vectors.length + 4L * c.links0.length + c.levels.length;
+      for (int[] l : c.links0) {
+        b += l == null ? 0 : 16 + 4L * l.length;
+      }
       for (int[] u : c.upper) {
         b += u == null ? 0 : 16 + 4L * u.length;
       }
@@ -138,16 +150,16 @@ public final class HnswGraph {
     System.arraycopy(vector, 0, chunk.vectors, local * dim, dim);
     int level = Math.min(MAX_LEVEL, (int) (-Math.log(1 - new SplittableRandom(seed).nextDouble()) * levelMultiplier));
     if (level > 0) {
-      int[] up = new int[level * (m + 1)];
-      chunk.upper[local] = up;
+      LISTS.setRelease(chunk.upper, local, new int[level * (m + 1)]);
     }
+    LISTS.setRelease(chunk.links0, local, new int[m0 + 1]);
     chunk.levels[local] = (byte) level;
     long ep = entry;
     if (ep == -1) {
       synchronized (this) {
         if (entry == -1) {
           VarHandle.releaseFence();
-          entry = (long) level << 32 | node;
+          newEntry((long) level << 32 | node);
           nodeCount++;
           return;
         }
@@ -164,7 +176,7 @@ public final class HnswGraph {
         moved = false;
         int[] list = list(cur, l);
         int base = listBase(cur, l);
-        int n = (int) INTS.getAcquire(list, base);
+        int n = list == null ? 0 : (int) INTS.getAcquire(list, base);
         for (int i = 1; i <= n; i++) {
           int nb = list[base + i];
           float d = distance(vector, nb);
@@ -193,9 +205,17 @@ public final class HnswGraph {
     synchronized (this) {
       nodeCount++;
       if (level > (int) (entry >>> 32)) {
-        entry = (long) level << 32 | node;
+        newEntry((long) level << 32 | node);
       }
     }
+  }
+
+  /** Makes {@code packed} (level and node) the entry point and remembers it (under the lock). */
+  private void newEntry(long packed) {
+    long[] e = Arrays.copyOf(entries, entries.length + 1);
+    e[e.length - 1] = packed;
+    entries = e;
+    entry = packed;
   }
 
   /** Makes room for {@code node}: adds chunks as needed (rarely, under the graph's lock). */
@@ -210,7 +230,7 @@ public final class HnswGraph {
       if (i >= c.length) {
         Chunk[] next = Arrays.copyOf(c, Math.max(i + 1, c.length + c.length / 4));
         for (int j = c.length; j < next.length; j++) {
-          next[j] = new Chunk(dim, m0);
+          next[j] = new Chunk(dim);
         }
         chunks = next;
         c = next;
@@ -258,14 +278,22 @@ public final class HnswGraph {
     synchronized (lock(node)) {
       int[] list = list(node, level);
       int base = listBase(node, level);
+      int[] copy = list.clone();
       int n = 0;
       for (int nb : neighbours) {
         if (nb >= 0) {
-          list[base + 1 + n++] = nb;
+          copy[base + 1 + n++] = nb;
         }
       }
-      INTS.setRelease(list, base, n);
+      copy[base] = n;
+      publish(node, level, copy);
     }
+  }
+
+  /** Replaces {@code node}'s list array for {@code level} (under its lock): a release store. */
+  private void publish(int node, int level, int[] list) {
+    Chunk c = chunks[node >>> CHUNK_BITS];
+    LISTS.setRelease(level == 0 ? c.links0 : c.upper, node & MASK, list);
   }
 
   /** Adds {@code node} to {@code target}'s list at {@code level}, pruning it when full. */
@@ -304,10 +332,12 @@ public final class HnswGraph {
           kept[k++] = c;
         }
       }
+      int[] copy = list.clone();
       for (int i = 0; i < k; i++) {
-        list[base + 1 + i] = kept[i];
+        copy[base + 1 + i] = kept[i];
       }
-      INTS.setRelease(list, base, k);
+      copy[base] = k;
+      publish(target, level, copy);
     }
   }
 
@@ -331,15 +361,14 @@ public final class HnswGraph {
     if (ep == -1 || k <= 0) {
       return 0;
     }
-    int cur = (int) ep;
-    if (cur >= limit) {
-      // the entry point was added after the caller's watermark: start from any older node
-      cur = olderNode(limit);
-      if (cur < 0) {
+    if ((int) ep >= limit) {
+      // the entry point was added after the caller's watermark: the newest one below it
+      ep = entryBelow(limit);
+      if (ep == -1) {
         return 0;
       }
-      ep = cur;
     }
+    int cur = (int) ep;
     float curDist = distance(query, cur);
     state.distances++;
     int top = (int) (ep >>> 32);
@@ -350,7 +379,7 @@ public final class HnswGraph {
         state.nodesVisited++;
         int[] list = list(cur, l);
         int base = listBase(cur, l);
-        int n = (int) INTS.getAcquire(list, base);
+        int n = list == null ? 0 : (int) INTS.getAcquire(list, base);
         for (int i = 1; i <= n; i++) {
           int nb = list[base + i];
           if (nb >= limit) {
@@ -382,13 +411,28 @@ public final class HnswGraph {
     return n;
   }
 
-  private int olderNode(int limit) {
-    for (int i = Math.min(limit, capacity()) - 1; i >= 0; i--) {
-      if (contains(i)) {
-        return i;
+  /**
+   * The entry point (level and node) of the graph as it was when all nodes below {@code limit}
+   * were in: the newest remembered entry point below the limit; failing that (nodes were inserted
+   * out of order across the limit), the highest node below it, found by a scan. -1 when no node
+   * is below the limit.
+   */
+  long entryBelow(int limit) {
+    long[] e = entries;
+    for (int i = e.length - 1; i >= 0; i--) {
+      if ((int) e[i] < limit) {
+        return e[i];
       }
     }
-    return -1;
+    long best = -1;
+    Chunk[] c = chunks;
+    for (int node = Math.min(limit, capacity()) - 1; node >= 0; node--) {
+      int level = c[node >>> CHUNK_BITS].levels[node & MASK];
+      if (level >= 0 && (best == -1 || level > (int) (best >>> 32))) {
+        best = (long) level << 32 | node;
+      }
+    }
+    return best;
   }
 
   /**
@@ -431,7 +475,7 @@ public final class HnswGraph {
       state.nodesVisited++;
       int[] list = list(node, level);
       int base = listBase(node, level);
-      int n = (int) INTS.getAcquire(list, base);
+      int n = list == null ? 0 : (int) INTS.getAcquire(list, base);
       // gather first, then measure: independent distance loops let the CPU overlap the memory
       // reads of several vectors, which is where a search spends its time
       int[] batch = state.batch(n);
@@ -470,15 +514,41 @@ public final class HnswGraph {
     return found;
   }
 
+  /** A copy of {@code node}'s current list at {@code level} (empty when it has none). */
+  public int[] neighbours(int node, int level) {
+    int[] list = list(node, level);
+    if (list == null) {
+      return new int[0];
+    }
+    int base = listBase(node, level);
+    int n = (int) INTS.getAcquire(list, base);
+    return Arrays.copyOfRange(list, base + 1, base + 1 + n);
+  }
+
+  /** What {@link #check} found in the graph's structure; all zero but {@code nodes} when sound. */
+  public record Check(int nodes, int duplicateLinks, int absentLinks, int outsideLinks,
+      int selfLinks, int levelErrors, int unreachable) {}
+
+  /** Checks the structure of the nodes below {@code limit} (see {@link GraphCheck}). */
+  public Check check(int limit) {
+    return GraphCheck.run(this, limit);
+  }
+
+  /** The level of {@code node}, or -1 when it is absent. */
+  int levelOf(int node) {
+    return chunks[node >>> CHUNK_BITS].levels[node & MASK];
+  }
+
   // ---------------------------------------------------------------- lists and distances
 
+  /** The current array holding {@code node}'s list at {@code level} (acquire), or null. */
   private int[] list(int node, int level) {
     Chunk c = chunks[node >>> CHUNK_BITS];
-    return level == 0 ? c.links0 : c.upper[node & MASK];
+    return (int[]) LISTS.getAcquire(level == 0 ? c.links0 : c.upper, node & MASK);
   }
 
   private int listBase(int node, int level) {
-    return level == 0 ? (node & MASK) * (m0 + 1) : (level - 1) * (m + 1);
+    return level == 0 ? 0 : (level - 1) * (m + 1);
   }
 
   /** The distances from {@code query} to {@code nodes[0..n)}, four at a time. */
@@ -547,102 +617,29 @@ public final class HnswGraph {
     return CHUNK;
   }
 
-  /**
-   * Chunk {@code c}'s levels and neighbour lists: the levels (one byte per node), the level-0
-   * lists, then the upper lists of the nodes above level 0 in node order; little-endian. Call
-   * while no insert runs.
-   */
+  /** Chunk {@code c}'s levels and neighbour lists (see {@link GraphImage#links}). */
   public byte[] encodeLinks(int c) {
-    Chunk chunk = chunks[c];
-    int upperInts = 0;
-    for (int[] u : chunk.upper) {
-      upperInts += u == null ? 0 : u.length;
-    }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(
-        CHUNK + 4 * chunk.links0.length + 4 * upperInts).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.put(chunk.levels);
-    b.asIntBuffer().put(chunk.links0);
-    b.position(b.position() + 4 * chunk.links0.length);
-    for (int[] u : chunk.upper) {
-      if (u != null) {
-        b.asIntBuffer().put(u);
-        b.position(b.position() + 4 * u.length);
-      }
-    }
-    return b.array();
+    return GraphImage.links(this, chunks[c]);
   }
 
   /** Chunk {@code c}'s vectors, little-endian floats. */
   public byte[] encodeVectors(int c) {
-    float[] v = chunks[c].vectors;
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    return b.array();
+    return GraphImage.vectors(chunks[c]);
   }
 
   /**
-   * Rebuilds a graph from encoded chunks, keeping only nodes below {@code watermark}: a persisted
-   * graph may hold nodes that were being inserted when it was written, and lists that name them.
-   * The entry point is the first node of the highest level.
+   * Rebuilds the graph from encoded chunks, keeping only nodes below {@code watermark} (see
+   * {@link GraphImage#restore}); call on a new graph no one searches yet.
    */
   public void restore(byte[][] links, byte[][] vectors, int watermark) {
-    Chunk[] loaded = new Chunk[links.length];
-    int count = 0;
-    long top = -1;
-    for (int c = 0; c < links.length; c++) {
-      Chunk chunk = new Chunk(dim, m0);
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(links[c])
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-      b.get(chunk.levels);
-      b.asIntBuffer().get(chunk.links0);
-      b.position(b.position() + 4 * chunk.links0.length);
-      for (int i = 0; i < CHUNK; i++) {
-        int level = chunk.levels[i];
-        if (level > 0) {
-          chunk.upper[i] = new int[level * (m + 1)];
-          b.asIntBuffer().get(chunk.upper[i]);
-          b.position(b.position() + 4 * chunk.upper[i].length);
-        }
-      }
-      java.nio.ByteBuffer.wrap(vectors[c]).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .asFloatBuffer().get(chunk.vectors);
-      for (int i = 0; i < CHUNK; i++) {
-        int node = (c << CHUNK_BITS) | i;
-        int level = chunk.levels[i];
-        if (level < 0) {
-          continue;
-        }
-        if (node >= watermark) {
-          chunk.levels[i] = -1;
-          chunk.upper[i] = null;
-          chunk.links0[i * (m0 + 1)] = 0;
-          continue;
-        }
-        count++;
-        dropNewer(chunk.links0, i * (m0 + 1), watermark);
-        for (int l = 1; l <= level; l++) {
-          dropNewer(chunk.upper[i], (l - 1) * (m + 1), watermark);
-        }
-        if (top == -1 || level > (int) (top >>> 32)) {
-          top = (long) level << 32 | node;
-        }
-      }
-      loaded[c] = chunk;
-    }
-    this.chunks = loaded;
-    this.nodeCount = count;
-    this.entry = top;
+    GraphImage.restore(this, links, vectors, watermark);
   }
 
-  private static void dropNewer(int[] list, int base, int watermark) {
-    int n = list[base];
-    int kept = 0;
-    for (int i = 1; i <= n; i++) {
-      if (list[base + i] < watermark) {
-        list[base + 1 + kept++] = list[base + i];
-      }
-    }
-    list[base] = kept;
+  /** Installs restored chunks with their node count and entry point (a new graph only). */
+  void install(Chunk[] loaded, int count, long top) {
+    this.chunks = loaded;
+    this.nodeCount = count;
+    this.entries = top == -1 ? new long[0] : new long[] {top};
+    this.entry = top;
   }
 }

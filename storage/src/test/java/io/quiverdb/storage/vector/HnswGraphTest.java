@@ -184,4 +184,111 @@ class HnswGraphTest {
     }
     assertThat(recall(cut, prefix, queries, 10, 64, Metric.L2, i -> true)).isGreaterThan(0.9);
   }
+
+  @Test
+  void lists_read_during_concurrent_inserts_are_always_whole() throws Exception {
+    float[][] data = clustered(30_000, 11);
+    HnswGraph g = new HnswGraph(DIM, Metric.L2, 2, 16); // small lists: many rewrites
+    AtomicInteger next = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<String> torn =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      ts.add(new Thread(() -> {
+        SearchState s = SearchState.get();
+        int i;
+        while ((i = next.getAndIncrement()) < data.length) {
+          g.insert(i, data[i], 42L * i + 7, s);
+        }
+      }));
+    }
+    Thread reader = new Thread(() -> {
+      Random r = new Random(5);
+      while (!done.get() && torn.get() == null) {
+        int bound = Math.max(1, Math.min(next.get(), 16)); // the oldest lists change most
+        for (int k = 0; k < 2000; k++) {
+          int node = r.nextInt(bound);
+          if (!g.contains(node)) {
+            continue;
+          }
+          int[] nbs = g.neighbours(node, 0);
+          java.util.Set<Integer> seen = new java.util.HashSet<>();
+          for (int nb : nbs) {
+            if (!seen.add(nb) || nb == node || !g.contains(nb)) {
+              torn.compareAndSet(null, "node " + node + " list " + Arrays.toString(nbs));
+            }
+          }
+        }
+      }
+    });
+    reader.start();
+    ts.forEach(Thread::start);
+    for (Thread th : ts) {
+      th.join();
+    }
+    done.set(true);
+    reader.join();
+    assertThat(torn.get()).as("a list seen while it was rewritten").isNull();
+    HnswGraph.Check check = g.check(data.length);
+    assertThat(check.nodes()).isEqualTo(data.length);
+    assertThat(check.duplicateLinks() + check.absentLinks() + check.selfLinks()
+        + check.levelErrors()).isZero();
+  }
+
+  @Test
+  void a_search_below_a_newer_entry_point_starts_at_the_entry_point_below_it() throws Exception {
+    float[][] data = clustered(20_000, 12);
+    float[][] queries = clustered(200, 13);
+    int n = data.length - 1;
+    HnswGraph g = new HnswGraph(DIM, Metric.L2, 16, 64);
+    SearchState s = SearchState.get();
+    for (int i = 0; i < n; i++) {
+      g.insert(i, data[i], 42L * i + 7, s);
+    }
+    int top = (int) (g.entryBelow(n) >>> 32);
+    long seed = 0;
+    while (levelOf(seed, 16) <= top) {
+      seed++;
+    }
+    g.insert(n, data[n], seed, s); // the last node becomes the entry point at a new top level
+    assertThat((int) g.entryBelow(n + 1)).isEqualTo(n);
+    float[][] prefix = Arrays.copyOf(data, n);
+    long hits = 0;
+    long[] out = new long[10];
+    for (float[] q : queries) {
+      int[] truth = exact(prefix, q, 10, Metric.L2, i -> true);
+      int found = g.search(q, 10, 16, i -> true, n, s, out);
+      for (int i = 0; i < found; i++) {
+        int node = HnswGraph.unpackNode(out[i]);
+        assertThat(node).isLessThan(n);
+        for (int t : truth) {
+          hits += t == node ? 1 : 0;
+        }
+      }
+    }
+    assertThat(hits / (double) (queries.length * 10)).isGreaterThan(0.9);
+  }
+
+  private static int levelOf(long seed, int m) {
+    return (int) (-Math.log(1 - new java.util.SplittableRandom(seed).nextDouble()) / Math.log(m));
+  }
+
+  @Test
+  void the_check_finds_links_to_nodes_that_are_gone() throws Exception {
+    float[][] data = clustered(3_000, 14);
+    HnswGraph g = build(data, Metric.L2, 2);
+    assertThat(g.check(data.length).absentLinks()).isZero();
+    assertThat(g.check(data.length).unreachable()).isLessThan(data.length / 100);
+    byte[][] links = new byte[g.chunkCount()][];
+    byte[][] vectors = new byte[g.chunkCount()][];
+    for (int c = 0; c < links.length; c++) {
+      links[c] = g.encodeLinks(c);
+      vectors[c] = g.encodeVectors(c);
+    }
+    links[0][5] = -1; // node 5 absent, its neighbours still naming it
+    HnswGraph damaged = new HnswGraph(DIM, Metric.L2, 16, 64);
+    damaged.restore(links, vectors, data.length);
+    assertThat(damaged.check(data.length).absentLinks()).isPositive();
+  }
 }
