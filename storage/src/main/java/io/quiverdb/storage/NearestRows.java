@@ -16,6 +16,8 @@ public final class NearestRows {
   long distancesComputed;
   long exactRows;
   int graphsSearched;
+  /** Segments whose graph found fewer than k rows and were compared exactly instead. */
+  int graphShortfalls;
 
   NearestRows(int k) {
     this.k = k;
@@ -126,6 +128,10 @@ public final class NearestRows {
   }
 
   /** Segment graphs searched. */
+  public int graphShortfalls() {
+    return graphShortfalls;
+  }
+
   public int graphsSearched() {
     return graphsSearched;
   }

@@ -55,10 +55,22 @@ final class NearestSearch {
       int size = seg.size();
       VectorIndex.SegmentGraph g = vi == null || vi.failure != null ? null : vi.graph(seg.id);
       int covered = g == null ? 0 : Math.min(g.indexed, size);
+      int from = 0;
       if (covered > 0) {
-        searchGraph(g, seg, visible, covered, k, ef, state, found, out);
+        int n = searchGraph(g, seg, visible, covered, k, ef, state, found, out);
+        if (n >= k) {
+          for (int i = 0; i < n; i++) {
+            out.offer(HnswGraph.unpackDistance(found[i]),
+                Segment.address(seg.id, HnswGraph.unpackNode(found[i])));
+          }
+          from = covered;
+        } else {
+          // fewer than k rows: a selective filter, or nodes the graph cannot reach; the whole
+          // segment is compared exactly instead, so k rows come back whenever k qualify
+          out.graphShortfalls++;
+        }
       }
-      exact(seg, visible, covered, size, out);
+      exact(seg, visible, from, size, out);
     }
     ownRows(out);
     out.nodesVisited = state.nodesVisited();
@@ -67,7 +79,11 @@ final class NearestSearch {
     return out;
   }
 
-  private void searchGraph(VectorIndex.SegmentGraph g, Segment seg, RoaringBitmap visible,
+  /**
+   * Searches the graph over the offsets below {@code covered}; the rows it found go to {@code
+   * found} (packed distance and node); returns how many.
+   */
+  private int searchGraph(VectorIndex.SegmentGraph g, Segment seg, RoaringBitmap visible,
       int covered, int k, int ef, SearchState state, long[] found, NearestRows out) {
     int segId = seg.id;
     Segment.Slots slots = seg.slots();
@@ -75,11 +91,8 @@ final class NearestSearch {
         && (ended.isEmpty() || !ended.contains(Segment.address(segId, off)))
         && (filter == null || filter.test(slots.rows[off]));
     int n = g.graph.search(query, k, ef, accept, covered, state, found);
-    for (int i = 0; i < n; i++) {
-      out.offer(HnswGraph.unpackDistance(found[i]),
-          Segment.address(segId, HnswGraph.unpackNode(found[i])));
-    }
     out.graphsSearched++;
+    return n;
   }
 
   /** Exact distances for the visible offsets from {@code covered} on. */

@@ -235,8 +235,26 @@ public final class AstToSqlNode {
       return new SqlJoin(p, fromItem(j.left()), SqlLiteral.createBoolean(false, p),
           type.symbol(p), fromItem(j.right()), condType.symbol(p), condition);
     }
+    if (f instanceof Query.FunctionRef fn && fn.call().name().schema() == null
+        && io.quiverdb.planner.SystemViews.isViewFunction(fn.call().name().name())
+        && fn.call().args().size() == 1) {
+      return alias(viewFunction(fn, p), fn.alias() != null ? fn.alias() : fn.call().name().name(),
+          fn.columnAliases(), p);
+    }
     throw QuiverException.notSupported("set-returning functions in FROM")
         .withPosition(f.pos().errorPosition());
+  }
+
+  /**
+   * A system view called as a function of a table name ({@code quiver_hnsw_check('items')}): its
+   * rows for that table, {@code SELECT * FROM view WHERE table_name = arg}.
+   */
+  private SqlNode viewFunction(Query.FunctionRef fn, SqlParserPos p) {
+    SqlNode filter = SqlStdOperatorTable.EQUALS.createCall(p, new SqlIdentifier("table_name", p),
+        expr(fn.call().args().get(0)));
+    SqlNodeList star = new SqlNodeList(List.of(SqlIdentifier.star(p)), p);
+    return new SqlSelect(p, null, star, new SqlIdentifier(fn.call().name().name(), p), filter,
+        null, null, null, null, null, null, null, null);
   }
 
   private static SqlNode alias(SqlNode node, String alias, List<String> columns, SqlParserPos p) {

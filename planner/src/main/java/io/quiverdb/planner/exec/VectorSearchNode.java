@@ -65,7 +65,8 @@ public final class VectorSearchNode implements ExecNode {
         accept);
     ctx.analyzed(this, "Nodes Visited: " + found.nodesVisited() + "  Distances: "
         + found.distancesComputed() + "  Exact Rows: " + found.exactRows() + "  Graphs: "
-        + found.graphsSearched() + "  ef_search: " + ef);
+        + found.graphsSearched() + (found.graphShortfalls() == 0 ? ""
+            : " (" + found.graphShortfalls() + " short, scanned exactly)") + "  ef_search: " + ef);
     return new RowIterator() {
       private int next;
 
