@@ -3,7 +3,6 @@ package io.quiverdb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * child process; each writer records every commit the server acknowledged (and the one it was
  * attempting when the connection broke, which is in doubt). After SIGKILL and a restart, every
  * acknowledged transaction is present in full, no transaction is partly present, and nothing is
- * present that was neither acknowledged nor in doubt. Rounds: {@code -Dquiver.crash.rounds=N} (3
- * by default).
+ * present that was neither acknowledged nor in doubt, and the HNSW index on the rows' vectors
+ * returns exactly the rows a table scan does. A writer thread's own failure (a wrong COPY count,
+ * say) fails the test. Rounds: {@code -Dquiver.crash.rounds=N} (3 by default); seed: {@code
+ * -Dquiver.crash.seed}.
  */
 class CrashPgTest {
   private static final int WRITERS = 8;
@@ -43,18 +43,21 @@ class CrashPgTest {
     int rounds = Integer.getInteger("quiver.crash.rounds", 3);
     Set<Txn> acknowledged = ConcurrentHashMap.newKeySet();
     Set<Txn> inDoubt = ConcurrentHashMap.newKeySet();
-    Random random = new Random(Long.getLong("quiver.crash.seed", System.nanoTime()));
+    long seed = Long.getLong("quiver.crash.seed", System.nanoTime());
+    System.out.printf("crash test: %d rounds, seed %d%n", rounds, seed);
+    Random random = new Random(seed);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     for (int round = 1; round <= rounds; round++) {
-      int port = freePort();
-      Process server = startServer(port, round);
+      ChildServer server = ChildServer.start(dir.resolve("data"), dir, 0, List.of(), List.of());
       try {
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/quiver";
-        awaitReady(url);
+        String url = server.awaitReady().url();
         if (round == 1) {
           try (Connection c = DriverManager.getConnection(url, "quiver", "");
               Statement s = c.createStatement()) {
             s.execute("CREATE TABLE crash (id bigint PRIMARY KEY, writer int, txn bigint,"
                 + " part int, embedding vector(4))");
+            s.execute("CREATE INDEX ON crash USING hnsw (embedding vector_l2_ops)");
             s.execute("CREATE TABLE counters (writer int PRIMARY KEY, n bigint)");
             for (int w = 0; w < WRITERS; w++) {
               s.execute("INSERT INTO counters VALUES (" + w + ", 0)");
@@ -66,28 +69,32 @@ class CrashPgTest {
         for (int w = 0; w < WRITERS; w++) {
           int writer = w;
           long firstTxn = (long) round * 1_000_000;
-          Thread t = new Thread(() -> write(url, writer, firstTxn, stop, acknowledged, inDoubt));
+          Thread t = new Thread(() -> {
+            try {
+              write(url, writer, firstTxn, stop, acknowledged, inDoubt);
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+            }
+          });
           t.start();
           writers.add(t);
         }
         Thread.sleep(300 + random.nextInt(1200));
-        server.destroyForcibly(); // SIGKILL
-        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        server.kill(); // SIGKILL
+        assertThat(server.process.isAlive()).isFalse();
         stop.set(true);
         for (Thread t : writers) {
           t.join(30_000);
         }
+        if (failure.get() != null) {
+          throw new AssertionError("round " + round + ": a writer failed", failure.get());
+        }
       } finally {
-        server.destroyForcibly();
+        server.kill();
       }
-      Process again = startServer(port, round);
-      try {
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/quiver";
-        awaitReady(url);
-        verify(url, acknowledged, inDoubt, round);
-      } finally {
-        again.destroyForcibly();
-        again.waitFor(30, TimeUnit.SECONDS);
+      try (ChildServer again = ChildServer.start(dir.resolve("data"), dir, server.port,
+          List.of(), List.of())) {
+        verify(again.awaitReady().url(), acknowledged, inDoubt, round);
       }
     }
     assertThat(acknowledged.size()).as("commits acknowledged over all rounds")
@@ -182,6 +189,16 @@ class CrashPgTest {
         assertThat(e.getValue()).as("round %d: %s is partly present", round, t)
             .isEqualTo(t.parts());
       }
+      long rows;
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM crash")) {
+        rs.next();
+        rows = rs.getLong(1);
+      }
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT id FROM crash ORDER BY"
+          + " embedding <-> '[0,0,0,0]' LIMIT " + Math.max(rows, 1) + ") t")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("round %d: rows by the index path", round).isEqualTo(rows);
+      }
       try (ResultSet rs = s.executeQuery("SELECT writer, n FROM counters")) {
         while (rs.next()) {
           assertThat(rs.getLong(2)).as("round %d: counter of writer %d", round, rs.getInt(1))
@@ -196,37 +213,5 @@ class CrashPgTest {
       }
     }
     inDoubt.clear();
-  }
-
-  private Process startServer(int port, int round) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
-    Path log = dir.resolve("server-" + round + "-" + System.nanoTime() + ".log");
-    return new ProcessBuilder(java, "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", classpath, Main.class.getName(),
-        "--port", Integer.toString(port), "--data", dir.resolve("data").toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
-  private static void awaitReady(String url) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try (Connection c = DriverManager.getConnection(url, "quiver", "")) {
-        return;
-      } catch (SQLException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(50);
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }
