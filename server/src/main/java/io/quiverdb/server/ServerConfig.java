@@ -66,7 +66,8 @@ public record ServerConfig(
   /**
    * Applies one {@code key = value} setting; {@code where} names its source for error messages.
    * Keys: listen_address, port, data_directory, worker_threads, retention (quiver.retention),
-   * segment_rows, compaction_interval. Durations take a unit: ms, s, min, h, d.
+   * segment_rows, compaction_interval, disk_reserve. Durations take a unit: ms, s, min, h, d;
+   * sizes: B, kB, MB, GB, TB.
    */
   public ServerConfig with(String key, String v, String where) {
     StorageConfig s = storage;
@@ -83,10 +84,30 @@ public record ServerConfig(
       case "compaction_interval" ->
           withStorage(s.withRetention(s.retentionMicros(), parseMillis(where, key, v)));
       case "segment_rows" -> withStorage(s.withSegmentRows(parseInt(where, key, v)));
+      case "disk_reserve" -> withStorage(s.withDiskReserve(parseBytes(where, key, v)));
       default ->
           throw new QuiverException(
               SqlState.INVALID_PARAMETER_VALUE,
               "unrecognized configuration parameter \"" + key + "\" " + where);
+    };
+  }
+
+  /** A size such as {@code 64MB}, {@code 1GB}, {@code 512kB}; a bare number means bytes. */
+  static long parseBytes(String where, String key, String value) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "\\s*(\\d+)\\s*(B|kB|MB|GB|TB)?\\s*").matcher(value);
+    if (!m.matches()) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter \""
+          + key + "\" " + where + ": \"" + value + "\" (a size such as 64MB or 1GB)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "B" : m.group(2);
+    return switch (unit) {
+      case "kB" -> n << 10;
+      case "MB" -> n << 20;
+      case "GB" -> n << 30;
+      case "TB" -> n << 40;
+      default -> n;
     };
   }
 
