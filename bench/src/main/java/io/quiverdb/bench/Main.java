@@ -15,11 +15,13 @@ public final class Main {
       System.out.println("       quiver bench kernels [JMH options]  (distance kernels, ns/op)");
       System.out.println("       quiver bench exact-knn [--url JDBC_URL] [--user U] [--rows N]"
           + " [--dim D] [--k K] [--queries Q] [--seed S]");
+      System.out.println("       quiver bench isolation [options]  (quiver bench isolation --help)");
       return;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
-      System.out.print(args[0].equals("ann") ? AnnBench.USAGE.replace("%%", "%") : "");
+      System.out.print(args[0].equals("ann") ? AnnBench.USAGE.replace("%%", "%")
+          : args[0].equals("isolation") ? IsolationBench.USAGE : "");
       return;
     }
     switch (args[0]) {
@@ -27,6 +29,7 @@ public final class Main {
       case "kernels" -> org.openjdk.jmh.Main.main(rest.length > 0 ? rest
           : new String[] {KernelBench.class.getName()});
       case "exact-knn" -> ExactKnnBench.run(Options.parse(rest));
+      case "isolation" -> IsolationBench.run(Options.parse(rest));
       default -> {
         System.err.println("quiver bench: unknown tool '" + args[0] + "'");
         System.exit(2);

@@ -325,6 +325,9 @@ final class Indexer implements AutoCloseable {
   }
 
   private void write(VectorIndex index, VectorIndex.SegmentGraph g, int watermark) {
+    if (!roomToPersist(index, watermark)) {
+      return; // the graph stays in memory; the disk's reserve is for the rows
+    }
     try {
       registry.codec().write(index, g, watermark);
     } catch (QuiverException e) {
@@ -333,6 +336,17 @@ final class Indexer implements AutoCloseable {
       if (e.state() == SqlState.DATA_CORRUPTED) {
         registry.wipe("the persisted graphs are damaged (" + e.getMessage() + ")");
       }
+    }
+  }
+
+  /** Whether the disk has room for a graph file of {@code watermark} nodes beyond its reserve. */
+  private boolean roomToPersist(VectorIndex index, int watermark) {
+    long bytes = (long) watermark * (1 + 4L * (2 * index.def.m() + 1) + 4L * index.dimensions);
+    try {
+      long free = java.nio.file.Files.getFileStore(store.dataDir()).getUsableSpace();
+      return free - bytes > 2 * store.diskReserveBytes();
+    } catch (java.io.IOException e) {
+      return true;
     }
   }
 
