@@ -123,7 +123,10 @@ final class IsolationBench {
     String[] names = {"1 MB SELECT 1+1+...+1", "100,000 nested parentheses"};
     String[] sqls = {plus, nested};
     long end = System.currentTimeMillis() + millis;
-    try (Connection c = DriverManager.getConnection(url, props); Statement s = c.createStatement()) {
+    Properties p = new Properties();
+    p.putAll(props);
+    p.setProperty("socketTimeout", "30"); // a server that never answers is a result too
+    try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
       for (int i = 0; System.currentTimeMillis() < end; i++) {
         long t0 = System.nanoTime();
         String outcome;
