@@ -76,7 +76,7 @@ class CrashPointsPgTest {
 
   /** How many times at most the point is passed before the halt: the rarer, the fewer. */
   private static int maxNth(String point) {
-    return point.startsWith("wal.") ? 40 : point.startsWith("graph.") ? 3 : 2;
+    return point.startsWith("wal.") ? 15 : point.startsWith("graph.") ? 3 : 2;
   }
 
   /** The table, and its index unless the round's own CREATE INDEX statements are the point. */
