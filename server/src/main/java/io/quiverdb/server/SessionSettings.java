@@ -66,7 +66,13 @@ final class SessionSettings {
         + " to the client.", (n, v) -> oneOf(n, v.toLowerCase(Locale.ROOT), "debug5", "debug4",
             "debug3", "debug2", "debug1", "log", "notice", "warning", "error"));
     define("statement_timeout", "0", true, false, "Sets the maximum allowed duration of any"
-        + " statement.", (n, v) -> intIn(n, v, 0, Integer.MAX_VALUE));
+        + " statement.", TimeSetting::normalize);
+    define("idle_in_transaction_session_timeout", "0", true, false, "Sets the maximum allowed"
+        + " idle time between queries, when in a transaction.", TimeSetting::normalize);
+    define("idle_session_timeout", "0", true, false, "Sets the maximum allowed idle time between"
+        + " queries, when not in a transaction.", TimeSetting::normalize);
+    define("max_connections", "100", false, false, "Sets the maximum number of concurrent"
+        + " connections.", null);
     define("transaction_isolation", "read committed", false, false, "Shows the current"
         + " transaction's isolation level.", null);
     define("default_transaction_isolation", "read committed", true, false, "Sets the transaction"
@@ -91,6 +97,9 @@ final class SessionSettings {
     DEFINITIONS.put(key(name),
         new Definition(name, defaultValue, settable, reported, description, normalizer));
   }
+
+  /** Settings of the server's configuration, shown but fixed until a restart. */
+  private static final java.util.Set<String> RESTART_ONLY = java.util.Set.of("max_connections");
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final Map<String, String> changedReported = new LinkedHashMap<>();
@@ -121,8 +130,9 @@ final class SessionSettings {
       throw unrecognized(name);
     }
     if (!d.settable) {
-      throw new QuiverException(SqlState.CANT_CHANGE_RUNTIME_PARAM,
-          "parameter \"" + k + "\" cannot be changed");
+      throw new QuiverException(SqlState.CANT_CHANGE_RUNTIME_PARAM, "parameter \"" + k
+          + "\" cannot be changed" + (RESTART_ONLY.contains(k) ? " without restarting the server"
+              : ""));
     }
     String value = valueList.isEmpty() ? d.defaultValue
         : d.normalizer.normalize(k, String.join(", ", valueList));
@@ -190,6 +200,16 @@ final class SessionSettings {
     Map<String, String> out = new LinkedHashMap<>(changedReported);
     changedReported.clear();
     return out;
+  }
+
+  /** Sets a setting SET cannot change, from the server's configuration (max_connections). */
+  void setFixed(String name, String value) {
+    values.put(key(name), value);
+  }
+
+  /** A time setting's value in milliseconds (statement_timeout, …). */
+  long millis(String name) {
+    return TimeSetting.millis(values.get(key(name)));
   }
 
   ZoneId timeZone() {
