@@ -190,6 +190,53 @@ class BackpressurePgTest {
   }
 
   /**
+   * While a connection's statement waits for its slow client, the server reads no more than
+   * about 1 MiB of that client's further messages: the client's writes stall instead of the
+   * server buffering them.
+   */
+  @Test
+  void input_is_not_read_beyond_a_bound_while_the_connection_is_busy() throws Exception {
+    try (RawPgClient c = new RawPgClient(SERVER.port())) {
+      c.socket().setReceiveBufferSize(16 * 1024);
+      c.query("SELECT * FROM wide").flush();
+      assertThat(c.read().type()).isEqualTo('T');
+      long[] written = new long[1];
+      byte[] copyData = new RawPgClient.Body().bytes(new byte[64 * 1024 - 5]).message('d');
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 3200; i++) { // 200 MiB of CopyData, which is ignored outside COPY
+            c.sendRaw(copyData).flush();
+            written[0] += copyData.length;
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, "writer");
+      writer.setDaemon(true);
+      writer.start();
+      long last = -1;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (written[0] != last && System.nanoTime() < deadline) { // until the writer stalls
+        last = written[0];
+        writer.join(1000);
+      }
+      System.out.printf("the client could write %d MiB while its statement waited%n",
+          written[0] / MIB);
+      assertThat(writer.isAlive()).as("the writer stalled").isTrue();
+      assertThat(written[0]).isLessThan(32 * MIB);
+      RawPgClient.cancel(SERVER.port(), c.processId(), c.secretKey());
+      Message[] end = new Message[1];
+      readFast(c.input(), end);
+      assertThat(end[0].field('C')).isEqualTo("57014");
+      writer.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(written[0]).isEqualTo(3200L * copyData.length);
+      assertThat(c.briefsUntilReady()).containsExactly("Z I");
+      c.query("SELECT 1").flush();
+      assertThat(c.briefsUntilReady()).containsExactly("T", "D", "C SELECT 1", "Z I");
+    }
+  }
+
+  /**
    * One event loop serves every connection here; a statement blocked on a client that reads
    * nothing, and one scanning the whole table, must not keep a new connection from its answer.
    */
