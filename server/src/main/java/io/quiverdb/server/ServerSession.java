@@ -331,7 +331,12 @@ final class ServerSession implements Session, SessionContext {
     if (notices.isEmpty()) {
       return List.of();
     }
-    List<Notice> out = List.copyOf(notices);
+    List<Notice> out = new ArrayList<>(notices.size());
+    for (Notice n : notices) {
+      if (settings.sendsToClient(n.severity())) {
+        out.add(n);
+      }
+    }
     notices.clear();
     return out;
   }

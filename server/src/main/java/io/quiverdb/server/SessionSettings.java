@@ -76,9 +76,7 @@ final class SessionSettings {
     define("transaction_isolation", "read committed", false, false, "Shows the current"
         + " transaction's isolation level.", null);
     define("default_transaction_isolation", "read committed", true, false, "Sets the transaction"
-        + " isolation level of each new transaction.", (n, v) -> oneOf(n,
-            v.toLowerCase(Locale.ROOT), "read committed", "repeatable read", "serializable",
-            "read uncommitted"));
+        + " isolation level of each new transaction.", SessionSettings::isolation);
     define("max_identifier_length", "63", false, false, "Shows the maximum identifier length.",
         null);
     define("lc_messages", "C", true, false, "Sets the language in which messages are displayed.",
@@ -271,6 +269,34 @@ final class SessionSettings {
       throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
           "invalid value for parameter \"" + name + "\": \"" + value + "\"");
     }
+  }
+
+  /** As BEGIN ISOLATION LEVEL: SERIALIZABLE is refused, for it would not act. */
+  private static String isolation(String name, String value) {
+    String v = oneOf(name, value.toLowerCase(Locale.ROOT), "read committed", "repeatable read",
+        "serializable", "read uncommitted");
+    if (v.equals("serializable")) {
+      throw new QuiverException(SqlState.FEATURE_NOT_SUPPORTED,
+          "SERIALIZABLE isolation is not supported", null,
+          "Use REPEATABLE READ: transactions run under snapshot isolation.", 0);
+    }
+    return v;
+  }
+
+  private static final List<String> MESSAGE_LEVELS = List.of("debug5", "debug4", "debug3",
+      "debug2", "debug1", "log", "notice", "warning", "error");
+
+  /**
+   * Whether a notice of this severity reaches the client under client_min_messages, as in
+   * PostgreSQL (INFO always does).
+   */
+  boolean sendsToClient(String severity) {
+    String s = severity.toLowerCase(Locale.ROOT);
+    if (s.equals("info")) {
+      return true;
+    }
+    int level = MESSAGE_LEVELS.indexOf(s.startsWith("debug") && s.length() == 5 ? "debug1" : s);
+    return level < 0 || level >= MESSAGE_LEVELS.indexOf(values.get("client_min_messages"));
   }
 
   private static String encoding(String name, String value) {

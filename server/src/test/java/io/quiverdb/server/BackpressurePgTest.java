@@ -162,13 +162,16 @@ class BackpressurePgTest {
       DataInputStream in = c.input();
       c.query("SET statement_timeout = '1s'").flush();
       c.readUntilReady();
+      long start = System.nanoTime();
       c.query("SELECT * FROM wide").flush();
       Message[] last = new Message[1];
-      long rows = readSlowly(in, 64 * 1024, System.nanoTime() + TimeUnit.SECONDS.toNanos(1),
-          last);
+      long rows = readSlowly(in, 64 * 1024, start + TimeUnit.SECONDS.toNanos(1), last);
       rows += readFast(in, last);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      System.out.printf("statement_timeout 1s: error after %d ms, %d rows%n", millis, rows);
       assertThat(last[0].brief())
           .isEqualTo("E ERROR 57014 canceling statement due to statement timeout");
+      assertThat(millis).as("1 s, then at most 500 ms").isBetween(1000L, 1500L);
       assertThat(rows).isLessThan(ROWS / 10);
       assertThat(c.briefsUntilReady()).containsExactly("Z I");
     }

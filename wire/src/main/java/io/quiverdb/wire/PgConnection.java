@@ -25,6 +25,8 @@ import java.util.logging.Logger;
  * ({@code max_connections}), and puts every later message on the connection's queue. A statement
  * thread from the server's pool drains the queue through the connection's {@link Backend}, one
  * item at a time and strictly in order (a serial queue over the pool: at most one drain runs).
+ * A drain starts when a read's messages are all queued, so that a pipelined batch is handled, and
+ * answered, in one go.
  *
  * <p>Input backpressure: when more than 1 MiB of messages waits in the queue, the channel stops
  * reading until the queue is down to half of that. Idle timeouts: when the backend has answered
@@ -54,6 +56,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   private boolean started;
   private boolean refused;
   private boolean terminateQueued;
+  /** Messages of the current read are queued but no drain was started for them yet. */
+  private boolean readPending;
   private long received;
   private ScheduledFuture<?> idleTimer;
 
@@ -117,7 +121,16 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
       }
     }
     disarmIdleTimer();
-    enqueue(msg);
+    inbox.add(msg); // the drain starts at the end of the read, with all its messages queued
+    readPending = true;
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (readPending) {
+      readPending = false;
+      startDrain();
+    }
   }
 
   private void startupPacket(int code, ByteBuf body) {
@@ -183,6 +196,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     disarmIdleTimer();
+    readPending = false;
     if (!started) {
       return;
     }
@@ -216,6 +230,10 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
 
   private void enqueue(Object item) {
     inbox.add(item);
+    startDrain();
+  }
+
+  private void startDrain() {
     if (draining.compareAndSet(false, true)) {
       submit();
     }
