@@ -257,6 +257,7 @@ class PgServerTest {
     public void close() {}
   }
 
+  /** A statement of the scripted session: its text. */
   private record Script(String sql) implements PreparedCommand {
     @Override
     public boolean isEmpty() {
@@ -274,6 +275,7 @@ class PgServerTest {
     }
   }
 
+  /** A cursor over rows given up front. */
   private static final class Rows implements Cursor {
     private final List<Field> fields;
     private final List<Object[]> rows;

@@ -343,7 +343,8 @@ class ProtocolFuzzPgTest {
           boolean binary = r.nextBoolean();
           RawPgClient.Body bind = new RawPgClient.Body().cstring(portal).cstring(name).int16(1)
               .int16(binary ? 1 : 0).int16(r.nextInt(3));
-          byte[] value = r.nextInt(4) == 0 ? invalidUtf8(r) : "hello".getBytes(StandardCharsets.UTF_8);
+          byte[] value = r.nextInt(4) == 0 ? invalidUtf8(r)
+              : "hello".getBytes(StandardCharsets.UTF_8);
           bind.int32(value.length).bytes(value);
           bind.int32(r.nextBoolean() ? -1 : 1).bytes('7');
           bind.int16(r.nextInt(3)).int16(r.nextInt(2)).int16(r.nextInt(2));

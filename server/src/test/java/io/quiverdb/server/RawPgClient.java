@@ -118,7 +118,8 @@ final class RawPgClient implements AutoCloseable {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(30_000);
     in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
-    out = new DataOutputStream(socket.getOutputStream());
+    out = new DataOutputStream(
+        new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16));
     if (startup) {
       out.write(startupPacket("user", "quiver", "database", "quiver"));
       out.flush();

@@ -79,6 +79,9 @@ final class Backend {
   }
 
   private void open(Open o) {
+    if (connection.gone() || out.ended()) {
+      return; // the client left before its session was opened
+    }
     Session s;
     try {
       s = connection.server().factory().open(o.parameters());
@@ -148,7 +151,8 @@ final class Backend {
 
   private void idleTimeout(IdleTimeout t) {
     Session s = session;
-    if (s == null || finished || !readySent || (s.transactionStatus() != 'I') != t.inTransaction()) {
+    boolean inBlock = s != null && s.transactionStatus() != 'I';
+    if (s == null || finished || !readySent || inBlock != t.inTransaction()) {
       return;
     }
     out.fatal(t.inTransaction()

@@ -55,10 +55,6 @@ final class ClientOutput {
     return buf;
   }
 
-  int buffered() {
-    return buf == null ? 0 : buf.readableBytes();
-  }
-
   /**
    * Writes what is buffered once {@code durable} (may be null) completes, then waits while the
    * channel is not writable (see the rules above); {@code token}, if not null, is the running

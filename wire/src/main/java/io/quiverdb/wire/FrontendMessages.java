@@ -28,16 +28,20 @@ import io.netty.buffer.ByteBuf;
 final class FrontendMessages {
   private FrontendMessages() {}
 
+  /** Parse: a statement's name, its text and its declared parameter type OIDs (0: infer). */
   record Parse(String name, String sql, int[] parameterTypes) {}
 
   /** Parameter values are slices of the message body (null for NULL), valid while it is. */
   record Bind(String portal, String statement, short[] parameterFormats, ByteBuf[] values,
       short[] resultFormats) {}
 
+  /** Describe of a statement ('S') or a portal ('P'). */
   record Describe(byte kind, String name) {}
 
+  /** Execute of a portal, up to {@code maxRows} rows (0 or less: all). */
   record Execute(String portal, int maxRows) {}
 
+  /** Close of a statement ('S') or a portal ('P'). */
   record Close(byte kind, String name) {}
 
   static String query(ByteBuf body) {

@@ -22,11 +22,11 @@ import java.util.logging.Logger;
 /**
  * One client connection on its event loop. The event loop only decodes and queues: it answers
  * SSLRequest, serves a CancelRequest at once, reads the StartupMessage and takes a session slot
- * ({@code max_connections}), and puts every later message on the connection's queue. A statement
- * thread from the server's pool drains the queue through the connection's {@link Backend}, one
- * item at a time and strictly in order (a serial queue over the pool: at most one drain runs).
- * A drain starts when a read's messages are all queued, so that a pipelined batch is handled, and
- * answered, in one go.
+ * ({@code max_connections}; a client has a minute to send it), and puts every later message on
+ * the connection's queue. A statement thread from the server's pool drains the queue through the
+ * connection's {@link Backend}, one item at a time and strictly in order (a serial queue over the
+ * pool: at most one drain runs). A drain starts when a read's messages are all queued, so that a
+ * pipelined batch is handled, and answered, in one go.
  *
  * <p>Input backpressure: when more than 1 MiB of messages waits in the queue, the channel stops
  * reading until the queue is down to half of that. Idle timeouts: when the backend has answered
@@ -39,6 +39,7 @@ import java.util.logging.Logger;
 final class PgConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(PgConnection.class.getName());
   private static final long MAX_QUEUED_BYTES = 1 << 20;
+  private static final int STARTUP_SECONDS = 60;
 
   private final PgServer server;
   private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
@@ -60,6 +61,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   private boolean readPending;
   private long received;
   private ScheduledFuture<?> idleTimer;
+  private ScheduledFuture<?> startupTimer;
 
   PgConnection(PgServer server) {
     this.server = server;
@@ -94,6 +96,19 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   }
 
   // ------------------------------------------------------------ event loop
+
+  /** As PostgreSQL's authentication_timeout: a client has a minute to complete its startup. */
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    startupTimer = ctx.executor().schedule(() -> {
+      if (!started && !refused) {
+        LOG.fine(() -> "closing connection " + ctx.channel().remoteAddress()
+            + ": no startup packet within " + STARTUP_SECONDS + " s");
+        ctx.close();
+      }
+    }, STARTUP_SECONDS, TimeUnit.SECONDS);
+    ctx.fireChannelActive();
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -164,6 +179,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
         }
         slotHeld.set(true);
         started = true;
+        startupTimer.cancel(false);
         enqueue(open);
       }
     }
@@ -196,6 +212,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     disarmIdleTimer();
+    if (startupTimer != null) {
+      startupTimer.cancel(false);
+    }
     readPending = false;
     if (!started) {
       return;
