@@ -4,7 +4,6 @@ import io.quiverdb.common.QuiverException;
 import io.quiverdb.planner.Planner;
 import io.quiverdb.storage.Store;
 import io.quiverdb.wire.PgServer;
-import io.quiverdb.wire.WireConfig;
 import java.util.logging.Logger;
 
 /**
@@ -40,8 +39,7 @@ public final class QuiverServer implements AutoCloseable {
     }
     try {
       planner = new Planner(store);
-      wire = new PgServer(new WireConfig(config.host(), config.port(), config.workerThreads()),
-          startup -> new ServerSession(this, startup));
+      wire = new PgServer(config.wire(), startup -> new ServerSession(this, startup));
       wire.start();
     } catch (Throwable e) {
       // Netty throws a checked BindException unchecked: whatever it is, release the data

@@ -6,52 +6,63 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import io.quiverdb.storage.StorageConfig;
+import io.quiverdb.wire.WireConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The server's configuration: where it listens and where its data lives. Read once at start from
- * {@code conf/quiver.conf} ({@code key = value} lines, {@code #} comments, as postgresql.conf),
- * then overridden by command-line flags.
+ * The server's configuration: where its data lives, its wire frontend (address, event loops,
+ * connection and message limits) and its storage settings. Read once at start from {@code
+ * conf/quiver.conf} ({@code key = value} lines, {@code #} comments, as postgresql.conf), then
+ * overridden by command-line flags.
  */
-public record ServerConfig(
-    String host, int port, Path dataDir, int workerThreads, StorageConfig storage) {
+public record ServerConfig(Path dataDir, WireConfig wire, StorageConfig storage) {
   public static final ServerConfig DEFAULT =
-      new ServerConfig("127.0.0.1", 5433, Path.of("data"), 0, StorageConfig.DEFAULT);
+      new ServerConfig(Path.of("data"), WireConfig.DEFAULT, StorageConfig.DEFAULT);
 
   public ServerConfig {
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("listen_address must not be empty");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be in 0..65535, not " + port);
-    }
     if (dataDir == null) {
       throw new IllegalArgumentException("data_directory must be set");
     }
-    if (workerThreads < 0) {
-      throw new IllegalArgumentException("worker_threads must be >= 0");
+    if (wire == null) {
+      throw new IllegalArgumentException("wire settings must be set");
     }
     if (storage == null) {
       throw new IllegalArgumentException("storage settings must be set");
     }
   }
 
+  public String host() {
+    return wire.host();
+  }
+
+  public int port() {
+    return wire.port();
+  }
+
+  public int workerThreads() {
+    return wire.workerThreads();
+  }
+
   public ServerConfig withHost(String newHost) {
-    return new ServerConfig(newHost, port, dataDir, workerThreads, storage);
+    return withWire(wire.withHost(newHost));
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, dataDir, workerThreads, storage);
+    return withWire(wire.withPort(newPort));
   }
 
   public ServerConfig withDataDir(Path newDataDir) {
-    return new ServerConfig(host, port, newDataDir, workerThreads, storage);
+    return new ServerConfig(newDataDir, wire, storage);
+  }
+
+  public ServerConfig withWire(WireConfig newWire) {
+    return new ServerConfig(dataDir, newWire, storage);
   }
 
   public ServerConfig withStorage(StorageConfig newStorage) {
-    return new ServerConfig(host, port, dataDir, workerThreads, newStorage);
+    return new ServerConfig(dataDir, wire, newStorage);
   }
 
   /** Applies the settings of a configuration file on top of this one. */
@@ -65,50 +76,68 @@ public record ServerConfig(
 
   /**
    * Applies one {@code key = value} setting; {@code where} names its source for error messages.
-   * Keys: listen_address, port, data_directory, worker_threads, retention (quiver.retention),
-   * segment_rows, compaction_interval, disk_reserve. Durations take a unit: ms, s, min, h, d;
-   * sizes: B, kB, MB, GB, TB.
+   * Keys: listen_address, port, data_directory, worker_threads, max_connections,
+   * statement_stack_size, max_message_size, retention (quiver.retention), segment_rows,
+   * compaction_interval, disk_reserve. Durations take a unit: ms, s, min, h, d; sizes B, kB, MB,
+   * GB.
    */
   public ServerConfig with(String key, String v, String where) {
     StorageConfig s = storage;
-    return switch (key.startsWith("quiver.") ? key.substring(7) : key) {
-      case "listen_address", "listen_addresses" -> withHost(v);
-      case "port" -> withPort(parseInt(where, key, v));
-      case "data_directory" -> withDataDir(Path.of(v));
-      case "worker_threads" ->
-          new ServerConfig(host, port, dataDir, parseInt(where, key, v), storage);
-      case "retention" -> {
-        long micros = parseMillis(where, key, v) * 1000;
-        yield withStorage(s.withRetention(micros, StorageConfig.compactionIntervalFor(micros)));
-      }
-      case "compaction_interval" ->
-          withStorage(s.withRetention(s.retentionMicros(), parseMillis(where, key, v)));
-      case "segment_rows" -> withStorage(s.withSegmentRows(parseInt(where, key, v)));
-      case "disk_reserve" -> withStorage(s.withDiskReserve(parseBytes(where, key, v)));
-      default ->
-          throw new QuiverException(
-              SqlState.INVALID_PARAMETER_VALUE,
-              "unrecognized configuration parameter \"" + key + "\" " + where);
-    };
+    try {
+      return switch (key.startsWith("quiver.") ? key.substring(7) : key) {
+        case "listen_address", "listen_addresses" -> withHost(v);
+        case "port" -> withPort(parseInt(where, key, v));
+        case "data_directory" -> withDataDir(Path.of(v));
+        case "worker_threads" -> withWire(wire.withWorkerThreads(parseInt(where, key, v)));
+        case "max_connections" -> withWire(wire.withMaxConnections(parseInt(where, key, v)));
+        case "statement_stack_size" ->
+            withWire(wire.withStatementStackBytes(parseBytes(where, key, v)));
+        case "max_message_size" -> {
+          long bytes = parseBytes(where, key, v);
+          yield withWire(wire.withMaxMessageBytes(
+              (int) Math.min(bytes, WireConfig.POSTGRES_MAX_MESSAGE_BYTES + 1L)));
+        }
+        case "retention" -> {
+          long micros = parseMillis(where, key, v) * 1000;
+          yield withStorage(s.withRetention(micros, StorageConfig.compactionIntervalFor(micros)));
+        }
+        case "compaction_interval" ->
+            withStorage(s.withRetention(s.retentionMicros(), parseMillis(where, key, v)));
+        case "segment_rows" -> withStorage(s.withSegmentRows(parseInt(where, key, v)));
+        case "disk_reserve" -> withStorage(s.withDiskReserve(parseBytes(where, key, v)));
+        default ->
+            throw new QuiverException(
+                SqlState.INVALID_PARAMETER_VALUE,
+                "unrecognized configuration parameter \"" + key + "\" " + where);
+      };
+    } catch (IllegalArgumentException e) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+          "invalid value for parameter \"" + key + "\" " + where + ": " + e.getMessage());
+    }
   }
 
-  /** A size such as {@code 64MB}, {@code 1GB}, {@code 512kB}; a bare number means bytes. */
+  /** A size such as {@code 16MB}, {@code 512kB}, {@code 1GB}; a bare number means bytes. */
   static long parseBytes(String where, String key, String value) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-        "\\s*(\\d+)\\s*(B|kB|MB|GB|TB)?\\s*").matcher(value);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\s*(\\d+)\\s*(B|kB|MB|GB|TB)?\\s*").matcher(value);
     if (!m.matches()) {
       throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter \""
-          + key + "\" " + where + ": \"" + value + "\" (a size such as 64MB or 1GB)");
+          + key + "\" " + where + ": \"" + value + "\" (a size such as 16MB, 512kB, 1GB)");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
-    return switch (unit) {
-      case "kB" -> n << 10;
-      case "MB" -> n << 20;
-      case "GB" -> n << 30;
-      case "TB" -> n << 40;
-      default -> n;
+    int shift = switch (unit) {
+      case "kB" -> 10;
+      case "MB" -> 20;
+      case "GB" -> 30;
+      case "TB" -> 40;
+      default -> 0;
     };
+    if (n > Long.MAX_VALUE >> shift) {
+      throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
+          "value of parameter \"" + key + "\" " + where + " is too large: \"" + value + "\"");
+    }
+    return n << shift;
   }
 
   /** A duration such as {@code 24h}, {@code 5s}, {@code 250ms}; a bare number means seconds. */

@@ -16,6 +16,7 @@ import io.quiverdb.wire.spi.Field;
 import io.quiverdb.wire.spi.FormatSettings;
 import io.quiverdb.wire.spi.PreparedCommand;
 import io.quiverdb.wire.spi.Session;
+import io.quiverdb.wire.spi.Timeouts;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,6 +36,10 @@ import java.util.concurrent.CompletionException;
  * PostgreSQL's REPEATABLE READ) that COMMIT or ROLLBACK ends; after an error in a block, statements
  * get 25P02 until it ends. A commit is ordered when it is asked for and acknowledged only once
  * durable: the wire holds the response back until {@link #pendingDurability()} completes.
+ *
+ * <p>The session owns its statements' {@link io.quiverdb.common.CancelToken}; the wire begins and
+ * ends it at the protocol's statement boundaries and cancels it (CancelRequest,
+ * statement_timeout), and the planner's and storage's loops check it.
  */
 final class ServerSession implements Session, SessionContext {
   private static final List<Field> SHOW_ALL_FIELDS = List.of(Field.of("name", ColumnType.TEXT),
@@ -65,6 +70,8 @@ final class ServerSession implements Session, SessionContext {
     this.user = u;
     this.database = startup.getOrDefault("database", u);
     this.settings = new SessionSettings(u);
+    settings.setFixed("max_connections",
+        Integer.toString(server.config().wire().maxConnections()));
     for (Map.Entry<String, String> e : startup.entrySet()) {
       switch (e.getKey()) {
         case "user", "database", "replication" -> { }
@@ -140,7 +147,6 @@ final class ServerSession implements Session, SessionContext {
   @Override
   public Cursor execute(PreparedCommand prepared, Object[] parameters) {
     Command command = (Command) prepared;
-    cancel.begin();
     awaitDurable();
     Statement statement = command.statement();
     if (transactionStatus == 'E' && !isTransactionEnd(statement)) {
@@ -211,7 +217,7 @@ final class ServerSession implements Session, SessionContext {
               "there is already a transaction in progress"));
         } else {
           // statements before BEGIN in the same implicit transaction join the block
-          block = implicit != null ? implicit : server.store().begin();
+          block = implicit != null ? implicit : begin();
           implicit = null;
           transactionStatus = 'T';
         }
@@ -325,7 +331,12 @@ final class ServerSession implements Session, SessionContext {
     if (notices.isEmpty()) {
       return List.of();
     }
-    List<Notice> out = List.copyOf(notices);
+    List<Notice> out = new ArrayList<>(notices.size());
+    for (Notice n : notices) {
+      if (settings.sendsToClient(n.severity())) {
+        out.add(n);
+      }
+    }
     notices.clear();
     return out;
   }
@@ -341,8 +352,10 @@ final class ServerSession implements Session, SessionContext {
   }
 
   @Override
-  public void cancel() {
-    cancel.cancel(io.quiverdb.common.CancelToken.Reason.USER_REQUEST);
+  public Timeouts timeouts() {
+    return new Timeouts(settings.millis("statement_timeout"),
+        settings.millis("idle_in_transaction_session_timeout"),
+        settings.millis("idle_session_timeout"));
   }
 
   @Override
@@ -400,9 +413,16 @@ final class ServerSession implements Session, SessionContext {
       return block;
     }
     if (implicit == null) {
-      implicit = server.store().begin();
+      implicit = begin();
     }
     return implicit;
+  }
+
+  /** A new transaction whose long scans and searches stop when this session's token fires. */
+  private Transaction begin() {
+    Transaction t = server.store().begin();
+    t.cancelToken(cancel);
+    return t;
   }
 
   @Override

@@ -66,13 +66,17 @@ final class SessionSettings {
         + " to the client.", (n, v) -> oneOf(n, v.toLowerCase(Locale.ROOT), "debug5", "debug4",
             "debug3", "debug2", "debug1", "log", "notice", "warning", "error"));
     define("statement_timeout", "0", true, false, "Sets the maximum allowed duration of any"
-        + " statement.", (n, v) -> intIn(n, v, 0, Integer.MAX_VALUE));
+        + " statement.", TimeSetting::normalize);
+    define("idle_in_transaction_session_timeout", "0", true, false, "Sets the maximum allowed"
+        + " idle time between queries, when in a transaction.", TimeSetting::normalize);
+    define("idle_session_timeout", "0", true, false, "Sets the maximum allowed idle time between"
+        + " queries, when not in a transaction.", TimeSetting::normalize);
+    define("max_connections", "100", false, false, "Sets the maximum number of concurrent"
+        + " connections.", null);
     define("transaction_isolation", "read committed", false, false, "Shows the current"
         + " transaction's isolation level.", null);
     define("default_transaction_isolation", "read committed", true, false, "Sets the transaction"
-        + " isolation level of each new transaction.", (n, v) -> oneOf(n,
-            v.toLowerCase(Locale.ROOT), "read committed", "repeatable read", "serializable",
-            "read uncommitted"));
+        + " isolation level of each new transaction.", SessionSettings::isolation);
     define("max_identifier_length", "63", false, false, "Shows the maximum identifier length.",
         null);
     define("lc_messages", "C", true, false, "Sets the language in which messages are displayed.",
@@ -91,6 +95,9 @@ final class SessionSettings {
     DEFINITIONS.put(key(name),
         new Definition(name, defaultValue, settable, reported, description, normalizer));
   }
+
+  /** Settings of the server's configuration, shown but fixed until a restart. */
+  private static final java.util.Set<String> RESTART_ONLY = java.util.Set.of("max_connections");
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final Map<String, String> changedReported = new LinkedHashMap<>();
@@ -121,8 +128,9 @@ final class SessionSettings {
       throw unrecognized(name);
     }
     if (!d.settable) {
-      throw new QuiverException(SqlState.CANT_CHANGE_RUNTIME_PARAM,
-          "parameter \"" + k + "\" cannot be changed");
+      throw new QuiverException(SqlState.CANT_CHANGE_RUNTIME_PARAM, "parameter \"" + k
+          + "\" cannot be changed" + (RESTART_ONLY.contains(k) ? " without restarting the server"
+              : ""));
     }
     String value = valueList.isEmpty() ? d.defaultValue
         : d.normalizer.normalize(k, String.join(", ", valueList));
@@ -192,6 +200,16 @@ final class SessionSettings {
     return out;
   }
 
+  /** Sets a setting SET cannot change, from the server's configuration (max_connections). */
+  void setFixed(String name, String value) {
+    values.put(key(name), value);
+  }
+
+  /** A time setting's value in milliseconds (statement_timeout, …). */
+  long millis(String name) {
+    return TimeSetting.millis(values.get(key(name)));
+  }
+
   ZoneId timeZone() {
     return ZoneId.of(values.get("timezone"));
   }
@@ -251,6 +269,34 @@ final class SessionSettings {
       throw new QuiverException(SqlState.INVALID_PARAMETER_VALUE,
           "invalid value for parameter \"" + name + "\": \"" + value + "\"");
     }
+  }
+
+  /** As BEGIN ISOLATION LEVEL: SERIALIZABLE is refused, for it would not act. */
+  private static String isolation(String name, String value) {
+    String v = oneOf(name, value.toLowerCase(Locale.ROOT), "read committed", "repeatable read",
+        "serializable", "read uncommitted");
+    if (v.equals("serializable")) {
+      throw new QuiverException(SqlState.FEATURE_NOT_SUPPORTED,
+          "SERIALIZABLE isolation is not supported", null,
+          "Use REPEATABLE READ: transactions run under snapshot isolation.", 0);
+    }
+    return v;
+  }
+
+  private static final List<String> MESSAGE_LEVELS = List.of("debug5", "debug4", "debug3",
+      "debug2", "debug1", "log", "notice", "warning", "error");
+
+  /**
+   * Whether a notice of this severity reaches the client under client_min_messages, as in
+   * PostgreSQL (INFO always does).
+   */
+  boolean sendsToClient(String severity) {
+    String s = severity.toLowerCase(Locale.ROOT);
+    if (s.equals("info")) {
+      return true;
+    }
+    int level = MESSAGE_LEVELS.indexOf(s.startsWith("debug") && s.length() == 5 ? "debug1" : s);
+    return level < 0 || level >= MESSAGE_LEVELS.indexOf(values.get("client_min_messages"));
   }
 
   private static String encoding(String name, String value) {

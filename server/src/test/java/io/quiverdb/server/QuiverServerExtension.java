@@ -62,6 +62,11 @@ public final class QuiverServerExtension implements BeforeAllCallback, AfterAllC
     }
   }
 
+  /** The running server, for tests that look inside (the store's commit counts). */
+  public QuiverServer server() {
+    return server;
+  }
+
   public int port() {
     return server.port();
   }

@@ -182,8 +182,7 @@ final class ValueCodec {
         default -> in.readCharSequence(length, StandardCharsets.UTF_8).toString();
       };
     } catch (IndexOutOfBoundsException e) {
-      throw new QuiverException(SqlState.INVALID_BINARY_REPRESENTATION,
-          "insufficient data left in message");
+      throw new QuiverException(SqlState.PROTOCOL_VIOLATION, "insufficient data left in message");
     }
   }
 

@@ -25,7 +25,7 @@ class PgDecoderTest {
 
   @Test
   void ssl_request_then_startup_then_typed_messages() {
-    EmbeddedChannel ch = new EmbeddedChannel(new PgDecoder());
+    EmbeddedChannel ch = new EmbeddedChannel(new PgDecoder(1 << 20));
     ByteBuf ssl = Unpooled.buffer().writeInt(8).writeInt(PgDecoder.SSL_REQUEST);
     ch.writeInbound(ssl);
     PgDecoder.StartupPacket first = ch.readInbound();
@@ -45,7 +45,7 @@ class PgDecoderTest {
 
   @Test
   void messages_split_across_reads_and_coalesced_in_one_read() {
-    EmbeddedChannel ch = new EmbeddedChannel(new PgDecoder());
+    EmbeddedChannel ch = new EmbeddedChannel(new PgDecoder(1 << 20));
     ch.writeInbound(startup());
     ((PgDecoder.StartupPacket) ch.readInbound()).body().release();
     ByteBuf both = Unpooled.wrappedBuffer(query("SELECT 1"), query("SELECT 2"));

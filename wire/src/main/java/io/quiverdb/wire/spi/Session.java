@@ -6,9 +6,15 @@ import java.util.Map;
 
 /**
  * One client connection's view of the database, as the wire protocol needs it. All calls for one
- * connection come from one thread at a time; only {@link #cancel()} may come from another.
- * Methods report failures by throwing {@link io.quiverdb.common.QuiverException}; anything else
- * thrown is a bug the wire reports as XX000 while keeping the connection.
+ * connection come from one statement thread at a time (not always the same thread). Methods
+ * report failures by throwing {@link io.quiverdb.common.QuiverException}; anything else thrown is
+ * a bug the wire reports as XX000 with a generic message while keeping the connection.
+ *
+ * <p>Cancellation: the wire begins and ends the session's {@link #cancelToken()} at the protocol
+ * points where PostgreSQL starts and stops a statement (a Query's statements, the extended
+ * protocol from its first Parse/Bind/Describe/Execute to the Execute's end or Sync, a COPY's
+ * data), cancels it for a CancelRequest or an expired statement_timeout, and the session's long
+ * loops check it.
  */
 public interface Session extends AutoCloseable {
   /** ParameterStatus values sent after AuthenticationOk (server_version, DateStyle, …). */
@@ -44,9 +50,9 @@ public interface Session extends AutoCloseable {
 
   /**
    * The durability of the last commit, while it is not yet known: the wire sends nothing more to
-   * this client, and reads nothing more from it, until the future completes. A future that fails
-   * means the commit is in doubt: the wire drops the connection without sending what it held.
-   * Null when there is nothing to wait for.
+   * this client until the future completes. A future that fails means the commit is in doubt: the
+   * wire drops the connection with FATAL, without sending what it held. Null when there is
+   * nothing to wait for.
    */
   java.util.concurrent.CompletableFuture<?> pendingDurability();
 
@@ -59,8 +65,11 @@ public interface Session extends AutoCloseable {
   /** How values are formatted as text for this session (extra_float_digits, TimeZone). */
   FormatSettings formatSettings();
 
-  /** Asks the running statement to stop with 57014; called from another thread. */
-  void cancel();
+  /** The token the session's statements check; the wire begins, ends and cancels it. */
+  io.quiverdb.common.CancelToken cancelToken();
+
+  /** The session's current statement and idle timeouts. */
+  Timeouts timeouts();
 
   /** The connection ended (Terminate or dropped): roll back whatever is open. Idempotent. */
   @Override
