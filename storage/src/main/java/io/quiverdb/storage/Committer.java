@@ -115,8 +115,9 @@ final class Committer implements AutoCloseable {
     }
     SqlState state = t instanceof QuiverException q && q.state() == SqlState.DISK_FULL
         ? SqlState.DISK_FULL : SqlState.IO_ERROR;
-    String cause = t instanceof QuiverException ? t.getMessage() : t.getClass().getSimpleName()
-        + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    String cause = t instanceof QuiverException ? t.getMessage()
+        : t instanceof OutOfMemoryError ? "out of memory"
+        : "an internal error; see the server log";
     return new InDoubtException(state, "could not make the commit durable (" + cause
         + "); it may or may not have been committed, and the server must be restarted", t);
   }

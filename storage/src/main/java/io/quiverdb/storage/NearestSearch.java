@@ -110,7 +110,7 @@ final class NearestSearch {
         cancel.check();
       }
       Object[] row = slots.rows[off];
-      float[] v = vectorOf(row, index);
+      float[] v = VectorIndex.rankable(row, index.column(), metric);
       if (v == null || (!ended.isEmpty() && ended.contains(Segment.address(seg.id, off)))
           || (filter != null && !filter.test(row))) {
         continue;
@@ -126,26 +126,11 @@ final class NearestSearch {
     }
     for (int i : own.rows) {
       Transaction.Pending p = txn.inserts.get(i);
-      float[] v = p.dead ? null : vectorOf(p.row, index);
+      float[] v = p.dead ? null : VectorIndex.rankable(p.row, index.column(), metric);
       if (v != null && (filter == null || filter.test(p.row))) {
         out.offer(kernels.distance(metric, query, 0, v, 0, v.length), -(i + 1L));
         out.exactRows++;
       }
     }
-  }
-
-  static float[] vectorOf(Object[] row, IndexDef index) {
-    if (row == null || !(row[index.column()] instanceof float[] v)) {
-      return null;
-    }
-    if (index.metric() == Metric.COSINE) {
-      for (float f : v) {
-        if (f != 0) {
-          return v;
-        }
-      }
-      return null;
-    }
-    return v;
   }
 }

@@ -123,10 +123,18 @@ final class VectorIndex {
 
   /** The vector of {@code row} this index covers, or null when it has none it can rank. */
   float[] vectorOf(Object[] row) {
-    if (row == null || !(row[def.column()] instanceof float[] v)) {
+    return rankable(row, def.column(), def.metric());
+  }
+
+  /**
+   * The vector in {@code row}'s column {@code column}, or null when it has none that {@code
+   * metric} can rank: NULL, or all zeros for cosine.
+   */
+  static float[] rankable(Object[] row, int column, Metric metric) {
+    if (row == null || !(row[column] instanceof float[] v)) {
       return null;
     }
-    if (def.metric() == Metric.COSINE) {
+    if (metric == Metric.COSINE) {
       for (float f : v) {
         if (f != 0) {
           return v;
