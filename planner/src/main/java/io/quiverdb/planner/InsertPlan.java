@@ -316,7 +316,12 @@ final class InsertPlan implements PreparedQuery {
     ZoneId zone = session.timeZone();
     Transaction txn = session.transaction();
     long count = 0;
+    io.quiverdb.common.CancelToken cancel = session.cancelToken();
+    int written = 0;
     for (Source[] sources : rows) {
+      if ((++written & 1023) == 0) {
+        cancel.check();
+      }
       Object[] row = new Object[sources.length];
       for (int i = 0; i < row.length; i++) {
         row[i] = value(sources[i], parameters, table.columns().get(i).type(), zone);
