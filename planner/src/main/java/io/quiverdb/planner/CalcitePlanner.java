@@ -72,7 +72,8 @@ import org.apache.calcite.tools.RelBuilderFactory;
  * <p>Every stage ticks the statement's {@link PlanningBudget}. A statement whose expressions nest
  * deeper than {@link #SIMPLIFY_MAX_DEPTH} is converted and rewritten without Calcite's RexSimplify,
  * which visits a call's whole subtree for each call (quadratic: {@code 1+1+…} with 3,000 terms took
- * 290 ms to convert with it, 17 ms without); shallower ones keep it.
+ * 290 ms to convert with it, 17 ms without), and without merging a UNION of VALUES into one VALUES
+ * (which converts every row again at each level of a UNION chain); shallower ones keep both.
  */
 final class CalcitePlanner {
   /** The deepest expression RexSimplify may see (it costs depth² in calls). */
@@ -101,7 +102,8 @@ final class CalcitePlanner {
       .withInSubQueryThreshold(Integer.MAX_VALUE);
 
   private static final SqlToRelConverter.Config DEEP_SQL_TO_REL =
-      SQL_TO_REL.addRelBuilderConfigTransform(c -> c.withSimplify(false));
+      SQL_TO_REL.addRelBuilderConfigTransform(
+          c -> c.withSimplify(false).withSimplifyValues(false));
 
   private static final RelOptTable.ViewExpander NO_VIEWS = (rowType, query, schema, path) -> {
     throw QuiverException.notSupported("views");

@@ -21,7 +21,7 @@ package io.quiverdb.sql.parser;
  * @param maxTokens the most tokens of one query string (54000 beyond it)
  */
 public record ParseLimits(int maxDepth, long maxTokens) {
-  public static final int DEFAULT_MAX_DEPTH = 2000;
+  public static final int DEFAULT_MAX_DEPTH = 2500;
 
   /** The heap one query string's tokens may cost, in percent of the maximum heap. */
   static final int HEAP_FRACTION_PERCENT = 10;
