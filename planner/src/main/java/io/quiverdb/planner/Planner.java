@@ -87,7 +87,7 @@ public final class Planner {
     }
     CatalogView catalog = session == null ? store.catalog() : session.catalog();
     if (s instanceof Statement.Insert insert) {
-      return InsertPlan.prepare(store, catalog, insert, declared);
+      return InsertPlan.prepare(store, catalog, insert, declared, budget);
     }
     if (s instanceof Statement.QueryStatement || s instanceof Statement.Update
         || s instanceof Statement.Delete) {
