@@ -21,9 +21,10 @@ import org.apache.calcite.runtime.CalciteContextException;
  * against storage; queries, UPDATE and DELETE go through Calcite ({@link CalcitePlanner}) and run on
  * our executor. Plans are immutable and shared; the server caches them.
  *
- * <p>Planning stops on the session's cancel token and after {@link PlannerConfig#maxPlanningMillis};
- * a stack overflow in planning or execution fails the statement with 54001, and any other internal
- * failure with XX000 and a generic message (the details go to the log under an incident number).
+ * <p>Planning stops on the session's cancel token and after the configured maximum planning time
+ * ({@link PlannerConfig}); a stack overflow in planning or execution fails the statement with
+ * 54001, and any other internal failure with XX000 and a generic message (the details go to the
+ * log under an incident number).
  */
 public final class Planner {
   private static final Logger LOG = Logger.getLogger(Planner.class.getName());

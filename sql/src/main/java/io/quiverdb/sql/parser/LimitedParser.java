@@ -15,11 +15,11 @@ import org.antlr.v4.runtime.TokenStream;
  * innermost node being parsed. Entering {@code statement}, {@code selectStatement} or {@code expr},
  * or a parenthesized FROM item, adds one; so does every operator token of a chain ({@code 1+1+1}
  * nests to the left, {@code - - 1} to the right), every further iteration of a left-recursive rule
- * (UNION, INTERSECT and JOIN chains) and every cast. A rule's exit restores the depth its entry saw, so an
- * operator counts for the rest of the rule that consumed it; an operator consumed by one of the
- * small operator rules ({@code comparisonOperator}, {@code otherOperator}, {@code isSuffix}) counts
- * for the rule that called it. Every grammar cycle passes through a counted rule or token, so the
- * parser's own recursion is at most a few frames per level too. AND and OR do not count: the
+ * (UNION, INTERSECT and JOIN chains) and every cast. A rule's exit restores the depth its entry
+ * saw, so an operator counts for the rest of the rule that consumed it; one consumed by a small
+ * operator rule ({@code comparisonOperator}, {@code otherOperator}, {@code isSuffix}) counts for
+ * the rule that called it. Every cycle of the grammar passes through a counted rule or token, so
+ * the parser's own recursion is at most a few frames per level too. AND and OR do not count: the
  * AstBuilder makes balanced trees of them.
  *
  * <p>It also counts the entries of each SELECT list and VALUES row, to stop at PostgreSQL's 1664th.
