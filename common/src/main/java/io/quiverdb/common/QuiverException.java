@@ -85,4 +85,13 @@ public class QuiverException extends RuntimeException {
   public static QuiverException notSupported(String feature) {
     return new QuiverException(SqlState.FEATURE_NOT_SUPPORTED, feature + " is not supported");
   }
+
+  /**
+   * PostgreSQL's 54001 for a statement nested too deeply to parse, plan or run; {@code hint} says
+   * which limit it met.
+   */
+  public static QuiverException stackDepthExceeded(String hint) {
+    return new QuiverException(SqlState.STATEMENT_TOO_COMPLEX, "stack depth limit exceeded", null,
+        hint, 0);
+  }
 }

@@ -64,7 +64,7 @@ final class InsertPlan implements PreparedQuery {
   }
 
   static InsertPlan prepare(Store store, CatalogView catalog, Statement.Insert insert,
-      List<ColumnType> declared) {
+      List<ColumnType> declared, io.quiverdb.planner.calcite.PlanningBudget budget) {
     long version = catalog.version();
     if (!insert.returning().isEmpty()) {
       throw QuiverException.notSupported("INSERT … RETURNING")
@@ -82,6 +82,7 @@ final class InsertPlan implements PreparedQuery {
     }
     List<Source[]> rows = new ArrayList<>(values.rows().size());
     for (List<Expr> exprs : values.rows()) {
+      budget.tick();
       if (exprs.size() > targets.length) {
         throw new QuiverException(SqlState.SYNTAX_ERROR,
             "INSERT has more expressions than target columns")
@@ -316,7 +317,12 @@ final class InsertPlan implements PreparedQuery {
     ZoneId zone = session.timeZone();
     Transaction txn = session.transaction();
     long count = 0;
+    io.quiverdb.common.CancelToken cancel = session.cancelToken();
+    int written = 0;
     for (Source[] sources : rows) {
+      if ((++written & 1023) == 0) {
+        cancel.check();
+      }
       Object[] row = new Object[sources.length];
       for (int i = 0; i < row.length; i++) {
         row[i] = value(sources[i], parameters, table.columns().get(i).type(), zone);

@@ -62,6 +62,7 @@ final class ModifyPlan implements PreparedQuery {
       Transaction txn = ctx.transaction();
       Object[] row;
       while ((row = rows.next()) != null) {
+        ctx.checkCancelled();
         long key = ctx.currentRowId();
         if (delete) {
           txn.delete(table, key);

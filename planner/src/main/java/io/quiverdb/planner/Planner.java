@@ -4,6 +4,7 @@ import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
 import io.quiverdb.common.types.ColumnType;
 import io.quiverdb.common.types.PgType;
+import io.quiverdb.planner.calcite.PlanningBudget;
 import io.quiverdb.sql.ast.QualifiedName;
 import io.quiverdb.sql.ast.Statement;
 import io.quiverdb.sql.parser.ParsedStatement;
@@ -19,6 +20,11 @@ import org.apache.calcite.runtime.CalciteContextException;
  * Plans statements. DDL runs straight against the catalog and {@code INSERT … VALUES} straight
  * against storage; queries, UPDATE and DELETE go through Calcite ({@link CalcitePlanner}) and run on
  * our executor. Plans are immutable and shared; the server caches them.
+ *
+ * <p>Planning stops on the session's cancel token and after the configured maximum planning time
+ * ({@link PlannerConfig}); a stack overflow in planning or execution fails the statement with
+ * 54001, and any other internal failure with XX000 and a generic message (the details go to the
+ * log under an incident number).
  */
 public final class Planner {
   private static final Logger LOG = Logger.getLogger(Planner.class.getName());
@@ -30,11 +36,19 @@ public final class Planner {
     System.setProperty("calcite.default.collation.name", "UTF-8$en_US");
   }
 
+  private final java.util.concurrent.atomic.AtomicLong incidents =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Store store;
+  private final PlannerConfig config;
   private final CalcitePlanner calcite;
 
   public Planner(Store store) {
+    this(store, PlannerConfig.DEFAULT);
+  }
+
+  public Planner(Store store, PlannerConfig config) {
     this.store = store;
+    this.config = config;
     this.calcite = new CalcitePlanner(store);
   }
 
@@ -47,40 +61,44 @@ public final class Planner {
    */
   public PreparedQuery prepare(ParsedStatement parsed, List<ColumnType> declared,
       SessionContext session) {
-    Statement s = parsed.statement();
+    PlanningBudget budget = new PlanningBudget(session == null ? null : session.cancelToken(),
+        config.maxPlanningMillis() * 1_000_000L);
     try {
-      if (s instanceof Statement.CreateTable || s instanceof Statement.DropTable
-          || s instanceof Statement.CreateIndex || s instanceof Statement.DropIndex) {
-        return new DdlPlan(store, s);
-      }
-      CatalogView catalog = session == null ? store.catalog() : session.catalog();
-      if (s instanceof Statement.Insert insert) {
-        return InsertPlan.prepare(store, catalog, insert, declared);
-      }
-      if (s instanceof Statement.QueryStatement || s instanceof Statement.Update
-          || s instanceof Statement.Delete) {
-        return calcite.prepare(s, declared, catalog);
-      }
-      if (s instanceof Statement.Explain explain) {
-        return explain(explain, declared, session);
-      }
-      throw QuiverException.notSupported(statementName(s)).withPosition(s.pos().errorPosition());
+      return StackGuardedQuery.of(plan(parsed.statement(), declared, session, budget));
     } catch (QuiverException e) {
       throw e;
     } catch (CalciteContextException e) {
       throw io.quiverdb.planner.calcite.QuiverValidator.translate(e);
-    } catch (RuntimeException | AssertionError | StackOverflowError e) {
-      LOG.log(Level.WARNING, "planning failed: " + parsed.text(), e);
+    } catch (StackOverflowError e) {
+      throw StackGuardedQuery.overflow();
+    } catch (RuntimeException | AssertionError e) {
+      long incident = incidents.incrementAndGet();
+      LOG.log(Level.WARNING, "planning failed (incident " + incident + "): " + parsed.text(), e);
       throw new QuiverException(SqlState.INTERNAL_ERROR,
-          "could not plan statement: " + e, e);
+          "internal error while planning the statement (incident " + incident + " in the"
+              + " server log)", e);
     }
   }
 
-  private PreparedQuery explain(Statement.Explain explain, List<ColumnType> declared,
-      SessionContext session) {
-    PreparedQuery inner = prepare(new ParsedStatement(explain.statement(), "", 0), declared,
-        session);
-    return new ExplainPlan(inner, explain.analyze());
+  private PreparedQuery plan(Statement s, List<ColumnType> declared, SessionContext session,
+      PlanningBudget budget) {
+    if (s instanceof Statement.CreateTable || s instanceof Statement.DropTable
+        || s instanceof Statement.CreateIndex || s instanceof Statement.DropIndex) {
+      return new DdlPlan(store, s);
+    }
+    CatalogView catalog = session == null ? store.catalog() : session.catalog();
+    if (s instanceof Statement.Insert insert) {
+      return InsertPlan.prepare(store, catalog, insert, declared, budget);
+    }
+    if (s instanceof Statement.QueryStatement || s instanceof Statement.Update
+        || s instanceof Statement.Delete) {
+      return calcite.prepare(s, declared, catalog, budget);
+    }
+    if (s instanceof Statement.Explain explain) {
+      return new ExplainPlan(plan(explain.statement(), declared, session, budget),
+          explain.analyze());
+    }
+    throw QuiverException.notSupported(statementName(s)).withPosition(s.pos().errorPosition());
   }
 
   /**

@@ -87,10 +87,29 @@ public final class AstToSqlNode {
       Map.entry("vector_dims", QuiverOperators.VECTOR_DIMS),
       Map.entry("version", QuiverOperators.VERSION));
 
+  private final PlanningBudget budget;
+
+  /** How deep the conversion is in expressions and queries now, and the most it has been. */
+  private int depth;
+  private int maxDepth;
+
   public AstToSqlNode(BiFunction<String, String, ColumnType> targetColumnType,
-      List<ColumnType> declaredParameters) {
+      List<ColumnType> declaredParameters, PlanningBudget budget) {
     this.targetColumnType = targetColumnType;
     this.declaredParameters = declaredParameters;
+    this.budget = budget;
+  }
+
+  /** The deepest nesting of expressions and queries converted so far. */
+  public int maxDepth() {
+    return maxDepth;
+  }
+
+  private void enter() {
+    budget.tick();
+    if (++depth > maxDepth) {
+      maxDepth = depth;
+    }
   }
 
   static SqlParserPos pos(Pos p) {
@@ -126,6 +145,15 @@ public final class AstToSqlNode {
   // ---------------------------------------------------------------- queries
 
   public SqlNode query(Query q) {
+    enter();
+    try {
+      return convertQuery(q);
+    } finally {
+      depth--;
+    }
+  }
+
+  private SqlNode convertQuery(Query q) {
     if (q instanceof Query.Select s) {
       return select(s);
     }
@@ -301,6 +329,15 @@ public final class AstToSqlNode {
   }
 
   public SqlNode expr(Expr e) {
+    enter();
+    try {
+      return convertExpr(e);
+    } finally {
+      depth--;
+    }
+  }
+
+  private SqlNode convertExpr(Expr e) {
     SqlParserPos p = pos(e.pos());
     if (e instanceof Expr.Literal l) {
       return literal(l, p);

@@ -5,18 +5,22 @@ import io.quiverdb.common.SqlState;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlOperatorTable;
 import org.apache.calcite.sql.validate.SqlAbstractConformance;
 import org.apache.calcite.sql.validate.SqlConformance;
 import org.apache.calcite.sql.validate.SqlValidatorCatalogReader;
 import org.apache.calcite.sql.validate.SqlValidatorImpl;
+import org.apache.calcite.sql.validate.SqlValidatorScope;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.config.NullCollation;
 
 /**
  * Calcite's validator with PostgreSQL's rules where they differ (GROUP BY and ORDER BY by alias or
  * ordinal, {@code %}, nulls sort high), and its errors turned into PostgreSQL's messages and
- * SQLSTATEs ({@link #translate}).
+ * SQLSTATEs ({@link #translate}); it ticks the statement's {@link PlanningBudget} per type it
+ * derives.
  */
 public final class QuiverValidator extends SqlValidatorImpl {
   /** PostgreSQL's conformance: there is no PG entry in Calcite's SqlConformanceEnum. */
@@ -67,9 +71,19 @@ public final class QuiverValidator extends SqlValidatorImpl {
       .withDefaultNullCollation(NullCollation.HIGH)
       .withConformance(POSTGRES);
 
+  private final PlanningBudget budget;
+
   public QuiverValidator(SqlOperatorTable operators, SqlValidatorCatalogReader catalogReader,
-      RelDataTypeFactory typeFactory) {
+      RelDataTypeFactory typeFactory, PlanningBudget budget) {
     super(operators, catalogReader, typeFactory, CONFIG);
+    this.budget = budget;
+  }
+
+  /** Every expression's type is derived here: the validator's loop to tick the budget in. */
+  @Override
+  public RelDataType deriveType(SqlValidatorScope scope, SqlNode expr) {
+    budget.tick();
+    return super.deriveType(scope, expr);
   }
 
   private record Rule(Pattern pattern, SqlState state, String format) {}

@@ -44,6 +44,7 @@ public final class AggregateNode implements ExecNode {
     try (RowIterator in = input.open(ctx)) {
       Object[] row;
       while ((row = in.next()) != null) {
+        ctx.checkCancelled();
         List<Object> key = new ArrayList<>(groupKeys.length);
         for (int k : groupKeys) {
           Object v = row[k];

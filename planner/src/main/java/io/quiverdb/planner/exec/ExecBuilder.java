@@ -30,8 +30,9 @@ import org.apache.calcite.sql.SqlKind;
 public final class ExecBuilder {
   private final RexCompiler compiler;
 
-  public ExecBuilder(RexBuilder rexBuilder) {
-    this.compiler = new RexCompiler(rexBuilder);
+  /** A builder whose compiler ticks {@code budget} per expression node. */
+  public ExecBuilder(RexBuilder rexBuilder, io.quiverdb.planner.calcite.PlanningBudget budget) {
+    this.compiler = new RexCompiler(rexBuilder, budget);
   }
 
   public RexCompiler compiler() {

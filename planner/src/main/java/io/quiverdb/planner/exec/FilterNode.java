@@ -2,7 +2,10 @@ package io.quiverdb.planner.exec;
 
 import java.util.List;
 
-/** Passes the rows for which the condition is true (not false, not null). */
+/**
+ * Passes the rows for which the condition is true (not false, not null), checking for
+ * cancellation per row it reads (its input may be rows no scan counts: VALUES, an index scan).
+ */
 public final class FilterNode implements ExecNode {
   private final ExecNode input;
   private final Eval condition;
@@ -22,6 +25,7 @@ public final class FilterNode implements ExecNode {
       public Object[] next() {
         Object[] row;
         while ((row = in.next()) != null) {
+          ctx.checkCancelled();
           if (Boolean.TRUE.equals(condition.eval(row, ctx))) {
             return row;
           }

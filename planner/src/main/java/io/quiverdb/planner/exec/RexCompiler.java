@@ -8,6 +8,7 @@ import io.quiverdb.common.types.Timestamps;
 import io.quiverdb.common.types.Vectors;
 import io.quiverdb.common.vector.Distances;
 import io.quiverdb.common.vector.Metric;
+import io.quiverdb.planner.calcite.PlanningBudget;
 import io.quiverdb.planner.calcite.QuiverOperators;
 import io.quiverdb.planner.calcite.TypeMapping;
 import io.quiverdb.planner.calcite.VectorType;
@@ -39,12 +40,16 @@ import org.apache.calcite.util.TimestampString;
  */
 public final class RexCompiler {
   private final RexBuilder rexBuilder;
+  private final PlanningBudget budget;
 
-  public RexCompiler(RexBuilder rexBuilder) {
+  /** A compiler that ticks {@code budget} per node it compiles. */
+  public RexCompiler(RexBuilder rexBuilder, PlanningBudget budget) {
     this.rexBuilder = rexBuilder;
+    this.budget = budget;
   }
 
   public Eval compile(RexNode node) {
+    budget.tick();
     if (node instanceof RexInputRef ref) {
       int i = ref.getIndex();
       return (row, ctx) -> row[i];

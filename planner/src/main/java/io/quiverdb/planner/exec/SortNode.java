@@ -11,7 +11,7 @@ import java.util.PriorityQueue;
  * ORDER BY with optional OFFSET and LIMIT. With a limit it keeps only the best
  * {@code offset + limit} rows in a bounded heap (top-k: O(n log k), memory O(k)), which is how
  * exact nearest-neighbour search runs; without one it sorts everything. With no sort keys it only
- * skips and limits, streaming.
+ * skips and limits, streaming. Reading the input, comparing and skipping check for cancellation.
  */
 public final class SortNode implements ExecNode {
   /** One sort key: the column, direction and where nulls go. */
@@ -74,7 +74,7 @@ public final class SortNode implements ExecNode {
     long skip = Math.max(0, count(offset, ctx, "OFFSET"));
     long limit = count(fetch, ctx, "LIMIT");
     if (keys.isEmpty()) {
-      return limited(input.open(ctx), skip, limit);
+      return limited(input.open(ctx), ctx, skip, limit);
     }
     List<Object[]> sorted = limit >= 0 && skip + limit <= Integer.MAX_VALUE / 2
         ? topK(ctx, (int) (skip + limit)) : sortAll(ctx);
@@ -94,10 +94,14 @@ public final class SortNode implements ExecNode {
     try (RowIterator in = input.open(ctx)) {
       Object[] row;
       while ((row = in.next()) != null) {
+        ctx.checkCancelled();
         rows.add(row);
       }
     }
-    rows.sort(order);
+    rows.sort((a, b) -> {
+      ctx.checkCancelled();
+      return order.compare(a, b);
+    });
     return rows;
   }
 
@@ -118,6 +122,7 @@ public final class SortNode implements ExecNode {
     try (RowIterator in = input.open(ctx)) {
       Object[] row;
       while ((row = in.next()) != null) {
+        ctx.checkCancelled();
         if (heap.size() < k) {
           heap.add(new Ranked(row, seq++));
         } else if (order.compare(row, heap.peek().row) < 0) {
@@ -133,7 +138,7 @@ public final class SortNode implements ExecNode {
     return out;
   }
 
-  private static RowIterator limited(RowIterator in, long skip, long limit) {
+  private static RowIterator limited(RowIterator in, ExecContext ctx, long skip, long limit) {
     return new RowIterator() {
       private long skipped;
       private long returned;
@@ -141,6 +146,7 @@ public final class SortNode implements ExecNode {
       @Override
       public Object[] next() {
         while (skipped < skip) {
+          ctx.checkCancelled();
           if (in.next() == null) {
             return null;
           }

@@ -18,6 +18,7 @@ public final class UnionAllNode implements ExecNode {
 
       @Override
       public Object[] next() {
+        ctx.checkCancelled();
         while (true) {
           if (current != null) {
             Object[] row = current.next();

@@ -20,6 +20,7 @@ public final class ValuesNode implements ExecNode {
         if (next == rows.size()) {
           return null;
         }
+        ctx.checkCancelled();
         Eval[] exprs = rows.get(next++);
         Object[] out = new Object[exprs.length];
         for (int i = 0; i < out.length; i++) {

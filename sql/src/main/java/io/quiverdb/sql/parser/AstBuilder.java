@@ -22,13 +22,18 @@ import org.antlr.v4.runtime.tree.TerminalNode;
 /**
  * Builds our AST from ANTLR's parse tree: identifiers folded to lower case unless quoted, type
  * names normalised, string escapes resolved, every node positioned in the whole input. {@code
- * DEFAULT} in a VALUES row becomes NULL (columns have no defaults yet).
+ * DEFAULT} in a VALUES row becomes NULL (columns have no defaults yet). Operator chains are
+ * walked once, child by child (ANTLR's {@code ctx.expr(i)} scans the children from the start), and
+ * AND and OR chains become balanced trees, so that 50,000 ORs nest 16 levels deep.
  */
 final class AstBuilder {
   private final CharStream chars;
+  private final io.quiverdb.common.CancelToken cancel;
+  private int exprs;
 
-  AstBuilder(CharStream chars) {
+  AstBuilder(CharStream chars, io.quiverdb.common.CancelToken cancel) {
     this.chars = chars;
+    this.cancel = cancel;
   }
 
   private static Pos pos(Token t) {
@@ -461,6 +466,7 @@ final class AstBuilder {
     if (ctx instanceof ValuesPrimaryContext v) {
       List<List<Expr>> rows = new ArrayList<>();
       for (ValuesRowContext row : v.valuesClause().valuesRow()) {
+        checkTargetList((row.getChildCount() - 1) / 2);
         List<Expr> values = new ArrayList<>();
         for (ValuesItemContext item : row.valuesItem()) {
           values.add(item.expr() == null
@@ -474,8 +480,10 @@ final class AstBuilder {
   }
 
   private Query select(SimpleSelectContext ctx) {
-    List<Query.SelectItem> items = new ArrayList<>();
-    ctx.selectItem().forEach(i -> items.add(selectItem(i)));
+    List<SelectItemContext> itemContexts = ctx.selectItem();
+    checkTargetList(itemContexts.size());
+    List<Query.SelectItem> items = new ArrayList<>(itemContexts.size());
+    itemContexts.forEach(i -> items.add(selectItem(i)));
     List<Query.FromItem> from = new ArrayList<>();
     ctx.fromItem().forEach(f -> from.add(fromItem(f)));
     List<Expr> groupBy = new ArrayList<>();
@@ -489,6 +497,13 @@ final class AstBuilder {
     return new Query.Select(ctx.DISTINCT() != null, items, from,
         ctx.where == null ? null : expr(ctx.where), groupBy,
         ctx.having == null ? null : expr(ctx.having), List.of(), null, null, pos(ctx));
+  }
+
+  /** PostgreSQL's cap on the columns of a SELECT list or VALUES row. */
+  private static void checkTargetList(int entries) {
+    if (entries > ParseLimits.MAX_TARGET_LIST) {
+      throw ParseLimits.tooManyTargetEntries();
+    }
   }
 
   private Query.SelectItem selectItem(SelectItemContext ctx) {
@@ -549,23 +564,58 @@ final class AstBuilder {
   // ---------------------------------------------------------------- expressions
 
   Expr expr(ExprContext ctx) {
+    if ((++exprs & 1023) == 0) {
+      cancel.check();
+    }
     return or(ctx.orExpr());
   }
 
   private Expr or(OrExprContext ctx) {
-    Expr e = and(ctx.andExpr(0));
-    for (int i = 1; i < ctx.andExpr().size(); i++) {
-      e = new Expr.Binary(Expr.BinaryOp.OR, e, and(ctx.andExpr(i)), pos(ctx.OR(i - 1)));
+    if (ctx.getChildCount() == 1) {
+      return and(ctx.andExpr(0));
     }
-    return e;
+    List<Expr> operands = new ArrayList<>(ctx.getChildCount() / 2 + 1);
+    List<Pos> operators = new ArrayList<>(ctx.getChildCount() / 2);
+    for (int i = 0; i < ctx.getChildCount(); i++) {
+      ParseTree child = ctx.getChild(i);
+      if (child instanceof AndExprContext a) {
+        operands.add(and(a));
+      } else {
+        operators.add(pos((TerminalNode) child));
+      }
+    }
+    return balanced(Expr.BinaryOp.OR, operands, operators, 0, operands.size());
   }
 
   private Expr and(AndExprContext ctx) {
-    Expr e = not(ctx.notExpr(0));
-    for (int i = 1; i < ctx.notExpr().size(); i++) {
-      e = new Expr.Binary(Expr.BinaryOp.AND, e, not(ctx.notExpr(i)), pos(ctx.AND(i - 1)));
+    if (ctx.getChildCount() == 1) {
+      return not(ctx.notExpr(0));
     }
-    return e;
+    List<Expr> operands = new ArrayList<>(ctx.getChildCount() / 2 + 1);
+    List<Pos> operators = new ArrayList<>(ctx.getChildCount() / 2);
+    for (int i = 0; i < ctx.getChildCount(); i++) {
+      ParseTree child = ctx.getChild(i);
+      if (child instanceof NotExprContext n) {
+        operands.add(not(n));
+      } else {
+        operators.add(pos((TerminalNode) child));
+      }
+    }
+    return balanced(Expr.BinaryOp.AND, operands, operators, 0, operands.size());
+  }
+
+  /**
+   * {@code operands[from, to)} joined by {@code op} as a balanced tree (AND and OR are associative
+   * under SQL's three-valued logic); each node is positioned at its operator.
+   */
+  private static Expr balanced(Expr.BinaryOp op, List<Expr> operands, List<Pos> operators,
+      int from, int to) {
+    if (to - from == 1) {
+      return operands.get(from);
+    }
+    int mid = (from + to) >>> 1;
+    return new Expr.Binary(op, balanced(op, operands, operators, from, mid),
+        balanced(op, operands, operators, mid, to), operators.get(mid - 1));
   }
 
   private Expr not(NotExprContext ctx) {
@@ -638,9 +688,9 @@ final class AstBuilder {
   }
 
   private Expr other(OtherExprContext ctx) {
-    Expr e = additive(ctx.additiveExpr(0));
-    for (int i = 1; i < ctx.additiveExpr().size(); i++) {
-      OtherOperatorContext o = ctx.otherOperator(i - 1);
+    Expr e = additive((AdditiveExprContext) ctx.getChild(0));
+    for (int i = 1; i < ctx.getChildCount(); i += 2) {
+      OtherOperatorContext o = (OtherOperatorContext) ctx.getChild(i);
       Expr.BinaryOp op = switch (o.getStart().getType()) {
         case QuiverSqlLexer.L2_DISTANCE -> Expr.BinaryOp.L2_DISTANCE;
         case QuiverSqlLexer.NEGATIVE_INNER_PRODUCT -> Expr.BinaryOp.NEGATIVE_INNER_PRODUCT;
@@ -652,26 +702,25 @@ final class AstBuilder {
         case QuiverSqlLexer.TILDE_STAR -> Expr.BinaryOp.REGEX_IMATCH;
         default -> Expr.BinaryOp.REGEX_NOT_IMATCH;
       };
-      e = new Expr.Binary(op, e, additive(ctx.additiveExpr(i)), pos(o));
+      e = new Expr.Binary(op, e, additive((AdditiveExprContext) ctx.getChild(i + 1)), pos(o));
     }
     return e;
   }
 
   private Expr additive(AdditiveExprContext ctx) {
-    Expr e = multiplicative(ctx.multiplicativeExpr(0));
-    int operand = 1;
+    Expr e = multiplicative((MultiplicativeExprContext) ctx.getChild(0));
     for (int i = 1; i < ctx.getChildCount(); i += 2) {
       Token op = ((TerminalNode) ctx.getChild(i)).getSymbol();
       Expr.BinaryOp kind = op.getType() == QuiverSqlLexer.PLUS ? Expr.BinaryOp.PLUS
           : Expr.BinaryOp.MINUS;
-      e = new Expr.Binary(kind, e, multiplicative(ctx.multiplicativeExpr(operand++)), pos(op));
+      e = new Expr.Binary(kind, e,
+          multiplicative((MultiplicativeExprContext) ctx.getChild(i + 1)), pos(op));
     }
     return e;
   }
 
   private Expr multiplicative(MultiplicativeExprContext ctx) {
-    Expr e = unary(ctx.unaryExpr(0));
-    int operand = 1;
+    Expr e = unary((UnaryExprContext) ctx.getChild(0));
     for (int i = 1; i < ctx.getChildCount(); i += 2) {
       Token op = ((TerminalNode) ctx.getChild(i)).getSymbol();
       Expr.BinaryOp kind = switch (op.getType()) {
@@ -679,7 +728,7 @@ final class AstBuilder {
         case QuiverSqlLexer.SLASH -> Expr.BinaryOp.DIVIDE;
         default -> Expr.BinaryOp.MODULO;
       };
-      e = new Expr.Binary(kind, e, unary(ctx.unaryExpr(operand++)), pos(op));
+      e = new Expr.Binary(kind, e, unary((UnaryExprContext) ctx.getChild(i + 1)), pos(op));
     }
     return e;
   }
@@ -692,8 +741,9 @@ final class AstBuilder {
     }
     CastExprContext c = ctx.castExpr();
     Expr e = primary(c.primary());
-    for (int i = 0; i < c.typeName().size(); i++) {
-      e = new Expr.Cast(e, typeName(c.typeName(i)), pos(c.DOUBLE_COLON(i)));
+    for (int i = 1; i < c.getChildCount(); i += 2) {
+      e = new Expr.Cast(e, typeName((TypeNameContext) c.getChild(i + 1)),
+          pos((TerminalNode) c.getChild(i)));
     }
     return e;
   }
