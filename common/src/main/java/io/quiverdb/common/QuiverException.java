@@ -81,6 +81,20 @@ public class QuiverException extends RuntimeException {
     return false;
   }
 
+  /**
+   * The XX000 a client sees for a bug: a generic message naming a fresh id, under which {@code
+   * cause} is logged (with {@code what} happened) at SEVERE; no internal text reaches the client.
+   */
+  public static QuiverException internal(String what, Throwable cause) {
+    byte[] bytes = new byte[4];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
+    String id = java.util.HexFormat.of().formatHex(bytes);
+    java.util.logging.Logger.getLogger("io.quiverdb").log(java.util.logging.Level.SEVERE,
+        what + " (internal error, id " + id + ")", cause);
+    return new QuiverException(SqlState.INTERNAL_ERROR,
+        "internal error; see the server log, id " + id, cause);
+  }
+
   /** Shorthand for the unsupported-feature error: SQLSTATE 0A000 naming the feature. */
   public static QuiverException notSupported(String feature) {
     return new QuiverException(SqlState.FEATURE_NOT_SUPPORTED, feature + " is not supported");

@@ -24,7 +24,7 @@ import org.apache.calcite.runtime.CalciteContextException;
  * <p>Planning stops on the session's cancel token and after the configured maximum planning time
  * ({@link PlannerConfig}); a stack overflow in planning or execution fails the statement with
  * 54001, and any other internal failure with XX000 and a generic message (the details go to the
- * log under an incident number).
+ * log under the id the message names).
  */
 public final class Planner {
   private static final Logger LOG = Logger.getLogger(Planner.class.getName());
@@ -36,8 +36,6 @@ public final class Planner {
     System.setProperty("calcite.default.collation.name", "UTF-8$en_US");
   }
 
-  private final java.util.concurrent.atomic.AtomicLong incidents =
-      new java.util.concurrent.atomic.AtomicLong();
   private final Store store;
   private final PlannerConfig config;
   private final CalcitePlanner calcite;
@@ -72,11 +70,7 @@ public final class Planner {
     } catch (StackOverflowError e) {
       throw StackGuardedQuery.overflow();
     } catch (RuntimeException | AssertionError e) {
-      long incident = incidents.incrementAndGet();
-      LOG.log(Level.WARNING, "planning failed (incident " + incident + "): " + parsed.text(), e);
-      throw new QuiverException(SqlState.INTERNAL_ERROR,
-          "internal error while planning the statement (incident " + incident + " in the"
-              + " server log)", e);
+      throw QuiverException.internal("planning failed: " + parsed.text(), e);
     }
   }
 

@@ -20,4 +20,12 @@ public interface PreparedQuery {
 
   /** False once DDL changed the catalog this plan was made against: plan again. */
   boolean isValid(CatalogView catalog);
+
+  /**
+   * True when an execution reads a bounded number of rows and writes nothing: a query over
+   * primary key lookups and constants, whatever its parameters.
+   */
+  default boolean isBounded() {
+    return false;
+  }
 }

@@ -28,6 +28,24 @@ final class SelectPlan implements PreparedQuery {
     return store;
   }
 
+  @Override
+  public boolean isBounded() {
+    return bounded(root);
+  }
+
+  /** Whether {@code node} reads a bounded number of rows: lookups and constants, projected. */
+  private static boolean bounded(ExecNode node) {
+    if (node instanceof io.quiverdb.planner.exec.KeyLookupNode
+        || node instanceof io.quiverdb.planner.exec.ValuesNode) {
+      return node.inputs().isEmpty();
+    }
+    if (node instanceof io.quiverdb.planner.exec.ProjectNode
+        || node instanceof io.quiverdb.planner.exec.FilterNode) {
+      return node.inputs().stream().allMatch(SelectPlan::bounded);
+    }
+    return false;
+  }
+
   ExecNode root() {
     return root;
   }

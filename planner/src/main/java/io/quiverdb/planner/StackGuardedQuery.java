@@ -43,6 +43,11 @@ final class StackGuardedQuery implements PreparedQuery {
   }
 
   @Override
+  public boolean isBounded() {
+    return plan.isBounded();
+  }
+
+  @Override
   public QueryResult execute(Object[] parameters, SessionContext session) {
     QueryResult result;
     try {

@@ -77,6 +77,20 @@ final class Command implements PreparedCommand {
     return toFields(plan().columns());
   }
 
+  /**
+   * True when the plan is made, valid, bounded (see {@link PreparedQuery#isBounded}) and the
+   * statement is a query: running it takes bounded time and waits for nothing.
+   */
+  @Override
+  public boolean isBounded() {
+    if (isEmpty() || isSessionStatement()
+        || !(statement() instanceof Statement.QueryStatement)) {
+      return false;
+    }
+    Object cached = cacheEntry.plans().get(index);
+    return cached instanceof PreparedQuery q && q.isValid(session.catalog()) && q.isBounded();
+  }
+
   /** The current plan, made (or made again, when stale) through the planner. */
   PreparedQuery plan() {
     Object cached = cacheEntry.plans().get(index);

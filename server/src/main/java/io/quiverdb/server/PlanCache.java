@@ -33,6 +33,14 @@ final class PlanCache {
     this.capacity = capacity;
   }
 
+  /** The cached entry for this text and parameter declaration, or null; never parses. */
+  Entry peek(String sql, String parameterKey) {
+    String key = parameterKey.isEmpty() ? sql : parameterKey + '\u0000' + sql;
+    synchronized (entries) {
+      return entries.get(key);
+    }
+  }
+
   /** The cached entry for this text and parameter declaration, parsing on a miss. */
   Entry lookup(String sql, String parameterKey) {
     String key = parameterKey.isEmpty() ? sql : parameterKey + '\u0000' + sql;

@@ -121,7 +121,23 @@ final class ServerSession implements Session, SessionContext {
   }
 
   @Override
-  public PreparedCommand prepare(String sql, int[] paramOids) {
+  public PreparedCommand cached(String sql, int[] paramOids) {
+    Declared d;
+    try {
+      d = declare(paramOids);
+    } catch (QuiverException unknownType) {
+      return null;
+    }
+    PlanCache.Entry entry = server.planCache().peek(sql, d.key());
+    return entry == null || entry.statements().size() != 1 ? null
+        : new Command(this, entry, 0, d.types());
+  }
+
+  /** Declared parameter types and the plan cache key they make. */
+  private record Declared(String key, List<ColumnType> types) {}
+
+  /** The declared types of {@code paramOids} (0: unspecified); 42704 for an unknown OID. */
+  private static Declared declare(int[] paramOids) {
     StringBuilder key = new StringBuilder();
     List<ColumnType> declared = new ArrayList<>(paramOids.length);
     for (int oid : paramOids) {
@@ -133,7 +149,20 @@ final class ServerSession implements Session, SessionContext {
       declared.add(t == null ? null : ColumnType.of(t));
       key.append(oid).append(',');
     }
-    PlanCache.Entry entry = server.planCache().lookup(sql, key.toString());
+    return new Declared(key.toString(), Collections.unmodifiableList(declared));
+  }
+
+  @Override
+  public boolean isQuiet() {
+    CompletableFuture<Void> d = durable;
+    return !closed && (d == null || (d.isDone() && !d.isCompletedExceptionally()))
+        && (implicit == null || !implicit.hasWrites());
+  }
+
+  @Override
+  public PreparedCommand prepare(String sql, int[] paramOids) {
+    Declared d = declare(paramOids);
+    PlanCache.Entry entry = server.planCache().lookup(sql, d.key());
     if (entry.statements().size() > 1) {
       throw new QuiverException(SqlState.SYNTAX_ERROR,
           "cannot insert multiple commands into a prepared statement");
@@ -141,7 +170,7 @@ final class ServerSession implements Session, SessionContext {
     if (entry.statements().isEmpty()) {
       return Command.empty(this);
     }
-    return new Command(this, entry, 0, Collections.unmodifiableList(declared));
+    return new Command(this, entry, 0, d.types());
   }
 
   @Override

@@ -173,6 +173,27 @@ class CommitPathPgTest {
     assertThat(deep[0]).as("3 x the depth a 4 MiB stack holds").isTrue();
   }
 
+  @Test
+  void a_planned_primary_key_lookup_runs_on_the_event_loop_and_a_scan_does_not()
+      throws Exception {
+    start();
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    actions.put("snapshot.begin", () -> threads.add(Thread.currentThread().getName()));
+    try (RawPgClient c = client()) {
+      for (int i = 0; i < 2; i++) { // the first one plans, on a statement thread
+        c.query("SELECT id FROM t WHERE id = 1").flush();
+        assertThat(c.briefsUntilReady()).containsExactly("T", "C SELECT 0", "Z I");
+      }
+      c.query("SELECT id FROM t").flush();
+      assertThat(c.briefsUntilReady()).containsExactly("T", "C SELECT 0", "Z I");
+    }
+    assertThat(threads).hasSize(3);
+    assertThat(threads.get(0)).startsWith("quiver-statement-");
+    assertThat(threads.get(1)).as("a bounded statement, planned").doesNotStartWith(
+        "quiver-statement-");
+    assertThat(threads.get(2)).as("a scan").startsWith("quiver-statement-");
+  }
+
   /** How deep {@link #recurse} goes on a thread with a 4 MiB stack (warmed up first). */
   private static int depthIn4MiB() throws Exception {
     for (int i = 0; i < 20_000; i++) {

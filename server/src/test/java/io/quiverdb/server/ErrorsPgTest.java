@@ -68,6 +68,22 @@ class ErrorsPgTest {
     }
   }
 
+  /** PostgreSQL 15: {@code ERROR: 42P10: argument of LIMIT must not contain variables}. */
+  @ParameterizedTest
+  @EnumSource(ClientMode.class)
+  void a_column_in_limit_or_offset_is_42P10(ClientMode mode) throws Exception {
+    try (Connection c = SERVER.connect(mode); Statement s = c.createStatement()) {
+      ServerErrorMessage e = PgAssert.error(() -> s.executeQuery(
+          "SELECT id FROM items ORDER BY embedding <-> '[1,2,3]' LIMIT id"));
+      assertThat(e.getSQLState()).isEqualTo("42P10");
+      assertThat(e.getMessage()).isEqualTo("argument of LIMIT must not contain variables");
+      assertThat(e.getPosition()).isEqualTo(61);
+      e = PgAssert.error(() -> s.executeQuery("SELECT id FROM items OFFSET id + 1"));
+      assertThat(e.getMessage()).isEqualTo("argument of OFFSET must not contain variables");
+      assertStillUsable(s);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(ClientMode.class)
   void wrong_dimension_and_nan_are_22000_and_write_nothing(ClientMode mode) throws Exception {

@@ -2,8 +2,6 @@ package io.quiverdb.wire;
 
 import io.quiverdb.common.QuiverException;
 import io.quiverdb.common.SqlState;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,7 +14,6 @@ import java.util.logging.Logger;
  */
 final class ClientErrors {
   private static final Logger LOG = Logger.getLogger(ClientErrors.class.getName());
-  private static final SecureRandom IDS = new SecureRandom();
 
   private ClientErrors() {}
 
@@ -37,11 +34,6 @@ final class ClientErrors {
 
   /** XX000 naming a fresh id; the throwable is logged under it. */
   static QuiverException internal(Throwable t) {
-    byte[] id = new byte[4];
-    IDS.nextBytes(id);
-    String hex = HexFormat.of().formatHex(id);
-    LOG.log(Level.SEVERE, "internal error, id " + hex, t);
-    return new QuiverException(SqlState.INTERNAL_ERROR,
-        "internal error; see the server log, id " + hex);
+    return QuiverException.internal("a statement failed", t);
   }
 }

@@ -61,6 +61,10 @@ final class ClientOutput {
    * statement's, whose cancel stops the wait.
    */
   void flush(CompletableFuture<?> durable, CancelToken token) {
+    boolean onLoop = channel.eventLoop().inEventLoop();
+    if (onLoop && durable != null && !durable.isDone()) {
+      throw new IllegalStateException("a commit's durability is awaited on the event loop");
+    }
     if (durable != null && !durable.isDone()) {
       try {
         durable.get();
@@ -85,7 +89,14 @@ final class ClientOutput {
       buf = null;
       channel.writeAndFlush(b, channel.voidPromise());
     }
-    awaitWritable(token);
+    if (!onLoop) {
+      awaitWritable(token); // on the event loop only bounded output is written: it never waits
+    }
+  }
+
+  /** Whether the channel takes more output now (the event loop may then run a bounded batch). */
+  boolean writable() {
+    return channel.isWritable() && !ended;
   }
 
   /**

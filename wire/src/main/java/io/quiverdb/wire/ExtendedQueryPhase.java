@@ -117,6 +117,17 @@ final class ExtendedQueryPhase {
     PgMessages.parseComplete(b.out.buf());
   }
 
+  /** The prepared statement of that name, or null (for {@link BoundedBatch}). */
+  PreparedCommand statementOrNull(String name) {
+    return statements.get(name);
+  }
+
+  /** The command of the portal of that name, or null (for {@link BoundedBatch}). */
+  PreparedCommand portalCommandOrNull(String name) {
+    Portal p = portals.get(name);
+    return p == null ? null : p.command;
+  }
+
   private PreparedCommand statement(String name) {
     PreparedCommand s = statements.get(name);
     if (s == null) {

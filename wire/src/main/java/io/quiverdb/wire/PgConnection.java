@@ -20,13 +20,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One client connection on its event loop. The event loop only decodes and queues: it answers
+ * One client connection on its event loop. The event loop decodes and queues: it answers
  * SSLRequest, serves a CancelRequest at once, reads the StartupMessage and takes a session slot
  * ({@code max_connections}; a client has a minute to send it), and puts every later message on
  * the connection's queue. A statement thread from the server's pool drains the queue through the
  * connection's {@link Backend}, one item at a time and strictly in order (a serial queue over the
  * pool: at most one drain runs). A drain starts when a read's messages are all queued, so that a
- * pipelined batch is handled, and answered, in one go.
+ * pipelined batch is handled, and answered, in one go. A batch of bounded work only (a planned
+ * primary key lookup, see {@link BoundedBatch}) is drained on the event loop itself.
  *
  * <p>Input backpressure: when more than 1 MiB of messages waits in the queue, the channel stops
  * reading until the queue is down to half of that. Idle timeouts: when the backend has answered
@@ -144,7 +145,13 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (readPending) {
       readPending = false;
-      startDrain();
+      if (draining.compareAndSet(false, true)) {
+        if (BoundedBatch.accepts(backend, inbox)) {
+          drain(); // bounded work: handled here, saving two hand-offs
+        } else {
+          submit();
+        }
+      }
     }
   }
 
@@ -271,7 +278,10 @@ final class PgConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Runs on a statement thread: handles queued items until the queue is empty. */
+  /**
+   * Handles queued items until the queue is empty: on a statement thread, or on the event loop
+   * for a batch {@link BoundedBatch} accepted.
+   */
   private void drain() {
     try {
       while (true) {

@@ -172,8 +172,8 @@ public final class AstToSqlNode {
     if (so.orderBy().isEmpty() && so.limit() == null && so.offset() == null) {
       return set;
     }
-    return new SqlOrderBy(p, set, orderBy(so.orderBy(), p), count(so.offset()),
-        count(so.limit()));
+    return new SqlOrderBy(p, set, orderBy(so.orderBy(), p), count(so.offset(), "OFFSET"),
+        count(so.limit(), "LIMIT"));
   }
 
   private SqlNode values(Query.Values v) {
@@ -213,7 +213,7 @@ public final class AstToSqlNode {
     SqlNodeList groupBy = s.groupBy().isEmpty() ? null : new SqlNodeList(exprs(s.groupBy()), p);
     SqlNodeList order = s.orderBy().isEmpty() ? null : orderBy(s.orderBy(), p);
     return new SqlSelect(p, keywords, items, from, optional(s.where()), groupBy,
-        optional(s.having()), null, null, order, count(s.offset()), count(s.limit()), null);
+        optional(s.having()), null, null, order, count(s.offset(), "OFFSET"), count(s.limit(), "LIMIT"), null);
   }
 
   private SqlNodeList orderBy(List<Query.OrderItem> items, SqlParserPos p) {
@@ -302,7 +302,13 @@ public final class AstToSqlNode {
    * A LIMIT or OFFSET: a quoted number is a bigint there ({@code LIMIT '10'}, which pgJDBC's
    * simple mode sends for an untyped parameter), as in PostgreSQL.
    */
-  private SqlNode count(Expr e) {
+  private SqlNode count(Expr e, String clause) {
+    Expr.ColumnRef ref = firstColumnRef(e);
+    if (ref != null) {
+      throw new QuiverException(SqlState.INVALID_COLUMN_REFERENCE,
+          "argument of " + clause + " must not contain variables")
+          .withPosition(ref.pos().errorPosition());
+    }
     if (e instanceof Expr.Literal l && l.kind() == Expr.LiteralKind.STRING) {
       try {
         return SqlLiteral.createExactNumeric(Long.toString(Long.parseLong(l.text().trim())),
@@ -314,6 +320,39 @@ public final class AstToSqlNode {
       }
     }
     return optional(e);
+  }
+
+  /** The first column reference in {@code e} (outside sub-queries), or null. */
+  private static Expr.ColumnRef firstColumnRef(Expr e) {
+    if (e == null) {
+      return null;
+    }
+    if (e instanceof Expr.ColumnRef c) {
+      return c;
+    }
+    List<Expr> parts = List.of();
+    if (e instanceof Expr.Unary u) {
+      parts = List.of(u.operand());
+    } else if (e instanceof Expr.Binary b) {
+      parts = List.of(b.left(), b.right());
+    } else if (e instanceof Expr.FunctionCall f) {
+      parts = f.args();
+    } else if (e instanceof Expr.Cast c) {
+      parts = List.of(c.operand());
+    } else if (e instanceof Expr.IsNull n) {
+      parts = List.of(n.operand());
+    } else if (e instanceof Expr.Between b) {
+      parts = List.of(b.operand(), b.low(), b.high());
+    } else if (e instanceof Expr.ArrayConstructor a) {
+      parts = a.elements();
+    }
+    for (Expr part : parts) {
+      Expr.ColumnRef found = firstColumnRef(part);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
   private SqlNode optional(Expr e) {

@@ -32,6 +32,22 @@ public interface Session extends AutoCloseable {
    */
   PreparedCommand prepare(String sql, int[] paramOids);
 
+  /**
+   * The command a Parse of {@code sql} would give, when the text is already parsed (cached);
+   * null otherwise, without parsing anything.
+   */
+  default PreparedCommand cached(String sql, int[] paramOids) {
+    return null;
+  }
+
+  /**
+   * True when nothing this session does next waits: no commit is waiting to become durable, and
+   * a Sync would commit nothing (see {@link PreparedCommand#isBounded}).
+   */
+  default boolean isQuiet() {
+    return false;
+  }
+
   /** Executes a prepared command with parameter values already decoded to engine values. */
   Cursor execute(PreparedCommand command, Object[] parameters);
 
