@@ -1,6 +1,7 @@
 package io.quiverdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
@@ -83,7 +84,10 @@ class DiskFullPgTest {
       assertThat(refusal).as("a write refused").isNotNull().startsWith("53100");
       assertThat(seconds).as("seconds until writers were told").isLessThan(30);
       assertThat(count(s)).as("reads go on, with every acknowledged row").isEqualTo(acknowledged);
-      Files.delete(filler); // space returns
+      String next = insert(acknowledged, 100);
+      assertThatThrownBy(() -> s.execute(next)).as("still full")
+          .hasMessageContaining("No space left on device");
+      Files.delete(filler); // space returns, and the very next write sees it
       s.execute(insert(acknowledged, 100)); // on the same connection
       acknowledged += 100;
       assertThat(count(s)).isEqualTo(acknowledged);

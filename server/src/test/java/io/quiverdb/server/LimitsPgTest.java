@@ -18,8 +18,9 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * Statements that are too deep, too long or too wide, over pgJDBC: deep ones within the limit
  * answer as PostgreSQL 15 does, the others fail quickly with PostgreSQL's SQLSTATE and message
- * (never XX000), and the session goes on. The 1,000-level statements need the statement threads'
- * 16 MiB stack (or the tests' 4 MiB event loops): on a 1 MiB event loop they fail with 54001.
+ * (never XX000), and the session goes on. The 1,000-level statements need the 16 MiB stack of
+ * the statement threads, and of the event loops, which run a statement again once it is planned
+ * and bounded: the three client modes run each text three times.
  */
 class LimitsPgTest {
   @RegisterExtension static final QuiverServerExtension SERVER = new QuiverServerExtension();

@@ -60,8 +60,11 @@ final class DiskGuard {
     if (fileStore == null) {
       return;
     }
+    // what RocksDB writes for a commit: the batch into the WAL, later the same again as a table
+    long needed = 2 * bytes;
     long now = System.nanoTime();
-    if (now - readAt > REFRESH_NANOS || free - bytes < reserve) {
+    // a refusal is always decided on a fresh reading: space freed a moment ago counts
+    if (now - readAt > REFRESH_NANOS || free - needed < reserve) {
       try {
         free = fileStore.getUsableSpace();
       } catch (IOException e) {
@@ -69,8 +72,6 @@ final class DiskGuard {
       }
       readAt = now;
     }
-    // what RocksDB writes for a commit: the batch into the WAL, later the same again as a table
-    long needed = 2 * bytes;
     if (free - needed < reserve) {
       throw new QuiverException(SqlState.DISK_FULL,
           "could not write to the data directory \"" + dir + "\": No space left on device",

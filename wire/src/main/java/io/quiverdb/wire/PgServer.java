@@ -12,6 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +75,12 @@ public final class PgServer implements AutoCloseable {
   /** Binds the listening socket. */
   public PgServer start() {
     boss = new NioEventLoopGroup(1);
-    workers = new NioEventLoopGroup(config.workerThreads());
+    // the event loops run bounded batches (BoundedBatch), whose expressions may nest as deeply
+    // as the parser allows: they get the statement threads' stack
+    AtomicInteger loops = new AtomicInteger();
+    ThreadFactory loopThreads = r -> new FastThreadLocalThread(null, r,
+        "quiver-io-" + loops.incrementAndGet(), config.statementStackBytes());
+    workers = new NioEventLoopGroup(config.workerThreads(), loopThreads);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
