@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,6 +42,8 @@ final class ClientOutput {
   private final Object writable = new Object();
   private ByteBuf buf;
   private volatile boolean ended;
+  /** Writes of statement threads not yet completed on the event loop. */
+  private final AtomicInteger handedOver = new AtomicInteger();
 
   ClientOutput(Channel channel) {
     this.channel = channel;
@@ -87,16 +90,27 @@ final class ClientOutput {
     if (buf != null && buf.isReadable()) {
       ByteBuf b = buf;
       buf = null;
-      channel.writeAndFlush(b, channel.voidPromise());
+      if (onLoop) {
+        channel.writeAndFlush(b, channel.voidPromise());
+      } else {
+        // Netty hands the write to the event loop as a task; until it ran, output the loop
+        // wrote itself would overtake it (see writable())
+        handedOver.incrementAndGet();
+        channel.writeAndFlush(b).addListener(f -> handedOver.decrementAndGet());
+      }
     }
     if (!onLoop) {
       awaitWritable(token); // on the event loop only bounded output is written: it never waits
     }
   }
 
-  /** Whether the channel takes more output now (the event loop may then run a bounded batch). */
+  /**
+   * Whether the event loop may write now (and so run a bounded batch): the channel takes more
+   * output, and no write a statement thread handed to the loop is still on its way, which the
+   * loop's own writes would overtake (a ReadyForQuery before the results of its batch).
+   */
   boolean writable() {
-    return channel.isWritable() && !ended;
+    return channel.isWritable() && !ended && handedOver.get() == 0;
   }
 
   /**
