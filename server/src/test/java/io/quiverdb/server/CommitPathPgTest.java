@@ -180,17 +180,20 @@ class CommitPathPgTest {
     List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     actions.put("snapshot.begin", () -> threads.add(Thread.currentThread().getName()));
     try (RawPgClient c = client()) {
-      for (int i = 0; i < 2; i++) { // the first one plans, on a statement thread
+      // the first one plans, on a statement thread (and plans again if the catalog moved on
+      // since CREATE TABLE); once planned, it runs on the event loop
+      for (int i = 0; i < 5; i++) {
         c.query("SELECT id FROM t WHERE id = 1").flush();
         assertThat(c.briefsUntilReady()).containsExactly("T", "C SELECT 0", "Z I");
       }
       c.query("SELECT id FROM t").flush();
       assertThat(c.briefsUntilReady()).containsExactly("T", "C SELECT 0", "Z I");
     }
-    assertThat(threads).hasSize(3);
+    assertThat(threads).hasSize(6);
     assertThat(threads.get(0)).startsWith("quiver-statement-");
-    assertThat(threads.get(1)).as("a bounded statement, planned").startsWith("quiver-io-");
-    assertThat(threads.get(2)).as("a scan").startsWith("quiver-statement-");
+    assertThat(threads.subList(1, 5)).as("a bounded statement, planned")
+        .anyMatch(t -> t.startsWith("quiver-io-"));
+    assertThat(threads.get(5)).as("a scan").startsWith("quiver-statement-");
   }
 
   /** How deep {@link #recurse} goes on a thread with a 4 MiB stack (warmed up first). */

@@ -6,6 +6,7 @@ import io.quiverdb.common.SqlState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,8 +96,11 @@ final class ClientOutput {
       } else {
         // Netty hands the write to the event loop as a task; until it ran, output the loop
         // wrote itself would overtake it (see writable())
+        // (the listener goes on first, so the loop runs it as the write completes)
         handedOver.incrementAndGet();
-        channel.writeAndFlush(b).addListener(f -> handedOver.decrementAndGet());
+        ChannelPromise written = channel.newPromise();
+        written.addListener(f -> handedOver.decrementAndGet());
+        channel.writeAndFlush(b, written);
       }
     }
     if (!onLoop) {
